@@ -22,6 +22,15 @@ REJECTED = "rejected"
 ERROR = "error"
 
 
+def split_paragraphs(text: str) -> list[str]:
+    """Every non-blank line is a paragraph, stripped of surrounding white space.
+
+    Scraped text marks paragraphs inconsistently (blank lines in one seed, single newlines
+    in another); a line is the unit both share, and the unit the line benchmark scores.
+    """
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 @dataclass
 class Document:
     """A scraped article on its way to clean text.
