@@ -8,9 +8,23 @@ process id, so two workers never share one and leftovers are easy to recognise.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def sweep_stale(path: Path) -> None:
+    """Remove temporaries a killed writer of ``path`` left behind.
+
+    Luigi runs one task per target at a time, so any temporary of this target that exists
+    before we start writing belongs to a run that died: a SIGKILL skips every cleanup.
+    """
+    for stale in path.parent.glob(f".{path.name}.tmp-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -18,6 +32,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``path``, on failure it is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         yield tmp

@@ -1,0 +1,33 @@
+# Every target creates or reuses the local virtualenv .venv by itself.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench-encoding bench-language clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# pip 23.2 mis-resolves lxml[html-clean]: upgrade pip inside the venv first
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsclean run --input seeds --output output
+
+test: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+
+bench-encoding: $(STAMP)
+	$(BIN)/python bench/bench_encoding.py
+
+bench-language: $(STAMP)
+	$(BIN)/python bench/bench_language.py
+
+clean:
+	rm -rf output

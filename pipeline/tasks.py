@@ -1,0 +1,313 @@
+"""Luigi tasks: one per stage, thin. Parameters, requires, output, and a call into the core.
+
+Ingest splits the inputs into shards; every later stage runs once per shard, except
+NearDup, which sees every shard's signatures at once and writes one decision file per
+shard. Outputs live under OUT/stages/<stage>-<fingerprint>/ (see fingerprint.py), and
+Publish writes the user-facing files. Publish learns the number of shards from Ingest's
+manifest and asks for the per-shard tasks as dynamic dependencies, so the plain
+``luigi --module pipeline.tasks Publish`` entry point works as well as the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any, ClassVar
+
+import luigi
+
+from pipeline import boilerplate, dedup, encoding, extract, language, quality, readers
+from pipeline.atomic import write_text
+from pipeline.config import Config, load_config
+from pipeline.document import Document, read_shard, write_shard
+from pipeline.fingerprint import chain
+from pipeline.report import build_report, write_report
+from pipeline.stage import StageStats, Step, run_step
+from pipeline.writers import OUTPUT_FILES, publish
+
+log = logging.getLogger("newsclean")
+
+
+@cache
+def _config(path: str) -> Config:
+    return load_config(path or None)
+
+
+@cache
+def _code_version(*modules: str) -> str:
+    """Hash of the source of the core modules a stage runs: editing a rule engine makes
+    its stage (and all after it) stale without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update(Path(__file__).with_name(f"{name}.py").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _file_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class NewscleanTask(luigi.Task):
+    """Parameters every task shares: what to read, where to write, which config."""
+
+    inputs: tuple[str, ...] = luigi.ListParameter()  # type: ignore[assignment]
+    output_dir: str = luigi.Parameter()  # type: ignore[assignment]
+    config_file: str = luigi.Parameter(default="")  # type: ignore[assignment]
+    input_signature: str = luigi.Parameter(default="", significant=True)  # type: ignore[assignment]
+
+    @property
+    def config(self) -> Config:
+        return _config(self.config_file)
+
+    def common(self) -> dict[str, Any]:
+        return {"inputs": self.inputs, "output_dir": self.output_dir, "config_file": self.config_file,
+                "input_signature": self.input_signature}
+
+    def stage_dir(self, stage: str) -> Path:
+        return Path(self.output_dir) / "stages" / f"{stage}-{stage_fingerprints(self.config, self.inputs, self.input_signature)[stage]}"
+
+
+def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str) -> dict[str, str]:
+    """The Merkle chain of stage fingerprints for one config and one set of inputs."""
+    catalogues = [cfg.resolve(p) for p in cfg["boilerplate"]["catalogues"]]
+    resolved = [str(Path(p).resolve()) for p in inputs]
+    fp: dict[str, str] = {}
+    fp["ingest"] = chain("ingest", _code_version("readers", "document"), [cfg["ingest"], resolved, input_signature])
+    fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
+    fp["extract"] = chain("extract", _code_version("extract"), cfg["extract"], fp["encoding"])
+    fp["strip"] = chain("strip", _code_version("boilerplate", "quality"),
+                        [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
+    fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
+    fp["signatures"] = chain("signatures", _code_version("dedup"), cfg["dedup"], fp["language"])
+    fp["neardup"] = chain("neardup", _code_version("dedup"), cfg["dedup"], fp["signatures"])
+    fp["final"] = chain("final", _code_version("dedup", "stage"), {}, fp["language"], fp["neardup"])
+    fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
+    return fp
+
+
+def shard_name(shard: int) -> str:
+    return f"shard-{shard:05d}"
+
+
+def _write_stats(path: Path, stats: StageStats) -> None:
+    write_text(path, json.dumps(stats.to_dict(), sort_keys=True) + "\n")
+
+
+class Ingest(NewscleanTask):
+    """Read every input, decode it, give it a stable id, and cut the stream into shards."""
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.stage_dir("ingest") / "manifest.json"))
+
+    def run(self) -> None:
+        folder = self.stage_dir("ingest")
+        cfg = self.config["ingest"]
+        stats = StageStats("ingest")
+        started = time.perf_counter()
+        docs = readers.read_inputs([Path(p) for p in self.inputs], cfg)
+        shard = 0
+        while batch := list(islice(docs, cfg["shard_size"])):
+            stats.docs_in += len(batch)
+            stats.ok_out += sum(d.ok for d in batch)
+            stats.errors += sum(not d.ok for d in batch)
+            write_shard(folder / f"{shard_name(shard)}.jsonl.gz", batch)
+            shard += 1
+        stats.seconds = time.perf_counter() - started
+        _write_stats(folder / "stats.json", stats)
+        manifest = {"shards": shard, "documents": stats.docs_in, "inputs": list(self.inputs)}
+        write_text(Path(self.output().path), json.dumps(manifest, sort_keys=True) + "\n")
+        log.info("ingest: %d documents in %d shards (%d unreadable)", stats.docs_in, shard, stats.errors)
+
+
+class ShardTask(NewscleanTask):
+    """A stage that maps one shard of documents to the next."""
+
+    shard: int = luigi.IntParameter()  # type: ignore[assignment]
+    n_shards: int = luigi.IntParameter()  # type: ignore[assignment]
+    stage: ClassVar[str]
+
+    def shard_args(self) -> dict[str, Any]:
+        return {**self.common(), "shard": self.shard, "n_shards": self.n_shards}
+
+    def input_shard(self) -> Path:
+        target = self.input()
+        if isinstance(target, list):
+            target = target[0]
+        path = Path(target.path)
+        return path.with_name(f"{shard_name(self.shard)}.jsonl.gz") if path.name == "manifest.json" else path
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.stage_dir(self.stage) / f"{shard_name(self.shard)}.jsonl.gz"))
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        raise NotImplementedError
+
+    def transform(self, docs: Iterator[Document], stats: StageStats) -> Iterator[Document]:
+        with self.open_step() as step:
+            yield from run_step(docs, step, self.stage, stats)
+
+    def run(self) -> None:
+        stats = StageStats(self.stage)
+        out = Path(self.output().path)
+        write_shard(out, self.transform(read_shard(self.input_shard()), stats))
+        _write_stats(out.with_name(f"{shard_name(self.shard)}.stats.json"), stats)
+        log.info("%s: shard %d/%d, %d docs, %.1fs", self.stage, self.shard + 1, self.n_shards,
+                 stats.docs_in, stats.seconds)
+
+
+class FixEncoding(ShardTask):
+    stage = "encoding"
+
+    def requires(self) -> Ingest:
+        return Ingest(**self.common())
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        cfg = self.config["encoding"]
+        return nullcontext(lambda doc: encoding.fix_encoding(doc, cfg))
+
+
+class Extract(ShardTask):
+    stage = "extract"
+
+    def requires(self) -> FixEncoding:
+        return FixEncoding(**self.shard_args())
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        return extract.HtmlExtractor(self.config["extract"])
+
+
+class StripBoilerplate(ShardTask):
+    stage = "strip"
+
+    def requires(self) -> Extract:
+        return Extract(**self.shard_args())
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        rules = boilerplate.load_rules(self.config)
+        cfg = self.config["quality"]
+        return nullcontext(lambda doc: quality.assess_quality(boilerplate.strip_boilerplate(doc, rules), cfg))
+
+
+class DetectLanguage(ShardTask):
+    stage = "language"
+
+    def requires(self) -> StripBoilerplate:
+        return StripBoilerplate(**self.shard_args())
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        cfg = self.config["language"]
+        return nullcontext(lambda doc: language.detect_language(doc, cfg))
+
+
+class Signatures(ShardTask):
+    """MinHash signatures of one shard's paragraphs and documents."""
+
+    stage = "signatures"
+
+    def requires(self) -> DetectLanguage:
+        return DetectLanguage(**self.shard_args())
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.stage_dir(self.stage) / f"{shard_name(self.shard)}.npz"))
+
+    def run(self) -> None:
+        table = dedup.compute_signatures(read_shard(self.input_shard()), self.config["dedup"])
+        dedup.save_signatures(table, Path(self.output().path))
+
+
+class NearDup(NewscleanTask):
+    """The one global stage: near-duplicate decisions across every shard of the batch."""
+
+    n_shards: int = luigi.IntParameter()  # type: ignore[assignment]
+
+    def requires(self) -> list[Signatures]:
+        return [Signatures(**self.common(), shard=i, n_shards=self.n_shards) for i in range(self.n_shards)]
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.stage_dir("neardup") / "done.json"))
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        tables = [dedup.load_signatures(Path(t.path)) for t in self.input()]
+        decisions = dedup.find_near_duplicates(tables, self.config["dedup"])
+        folder = self.stage_dir("neardup")
+        for shard, table in enumerate(tables):
+            dedup.save_decisions(decisions, dedup.table_doc_ids(table), folder / f"{shard_name(shard)}.json")
+        summary = {"documents_with_decisions": len(decisions), "seconds": round(time.perf_counter() - started, 3)}
+        write_text(Path(self.output().path), json.dumps(summary, sort_keys=True) + "\n")
+        log.info("neardup: %d documents with decisions", len(decisions))
+
+
+class ApplyDecisions(ShardTask):
+    """Join one shard with its near-duplicate decisions: the final form of each document."""
+
+    stage = "final"
+
+    def requires(self) -> list[luigi.Task]:
+        return [DetectLanguage(**self.shard_args()), NearDup(**self.common(), n_shards=self.n_shards)]
+
+    def open_step(self) -> AbstractContextManager[Step]:
+        path = Path(self.input()[1].path).with_name(f"{shard_name(self.shard)}.json")
+        decisions = dedup.load_decisions(path)
+        return nullcontext(lambda doc: dedup.apply_decision(doc, decisions.get(doc.id)))
+
+
+SHARD_STAGES: tuple[type[ShardTask], ...] = (FixEncoding, Extract, StripBoilerplate, DetectLanguage, ApplyDecisions)
+
+
+class Publish(NewscleanTask):
+    """Write articles, removed, rejected, errors and report.json for the whole batch."""
+
+    def requires(self) -> Ingest:
+        return Ingest(**self.common())
+
+    def output(self) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.stage_dir("publish") / "done.json"))
+
+    def complete(self) -> bool:
+        out = Path(self.output_dir)
+        return super().complete() and all((out / name).exists() for name in (*OUTPUT_FILES, "report.json"))
+
+    def run(self) -> Iterator[list[ApplyDecisions]]:
+        started = time.perf_counter()
+        manifest = json.loads(Path(self.input().path).read_text())
+        n = manifest["shards"]
+        finals = yield [ApplyDecisions(**self.common(), shard=i, n_shards=n) for i in range(n)]
+        out = Path(self.output_dir)
+        counts = publish(self._final_docs([Path(t.path) for t in finals]), out)
+        fps = stage_fingerprints(self.config, self.inputs, self.input_signature)
+        report = build_report(counts, self._stage_rows(n), fps, self.config.fingerprint(),
+                              list(self.inputs), time.perf_counter() - started)
+        write_report(report, out)
+        write_text(Path(self.output().path), json.dumps({"documents": counts.documents}) + "\n")
+        log.info("publish: %d articles, %d rejected, %d errors", counts.articles,
+                 sum(counts.rejected.values()), counts.errors)
+
+    @staticmethod
+    def _final_docs(paths: list[Path]) -> Iterator[Document]:
+        for path in paths:
+            yield from read_shard(path)
+
+    def _stage_rows(self, n: int) -> list[dict[str, Any]]:
+        rows = [json.loads((self.stage_dir("ingest") / "stats.json").read_text())]
+        for task in SHARD_STAGES:
+            folder = self.stage_dir(task.stage)
+            rows += [json.loads((folder / f"{shard_name(i)}.stats.json").read_text()) for i in range(n)]
+        return rows
+
+
+def pipeline_task(inputs: list[str], output_dir: str, config_file: str = "", input_signature: str = "") -> Publish:
+    return Publish(inputs=tuple(inputs), output_dir=output_dir, config_file=config_file,
+                   input_signature=input_signature)
+
+
