@@ -36,7 +36,8 @@ _CONTROL_CHARS = {b: None for b in _CONTROL_BYTES}
 
 # Browsers treat these labels as windows-1252; strict latin-1 would turn cp1252's curly
 # quotes into invisible C1 controls.
-_WEB_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+_WEB_DEFAULT = "cp1252"
+_WEB_ALIASES = {"latin-1": _WEB_DEFAULT, "iso8859-1": _WEB_DEFAULT, "ascii": _WEB_DEFAULT}
 
 # The HTML standard's encoding prescan looks at the first 1024 bytes only.
 HTML_PRESCAN_BYTES = 1024
@@ -84,8 +85,9 @@ def _text_control_ratio(text: str) -> float:
 
 
 def _check_binary(data: bytes, max_control_ratio: float) -> None:
-    if b"\x00" in data:
-        raise DecodeError(f"binary content: NUL byte at offset {data.index(b'\x00')}")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise DecodeError(f"binary content: NUL byte at offset {nul}")
     ratio = control_ratio(data)
     if ratio > max_control_ratio:
         raise DecodeError(f"binary content: {ratio:.1%} control bytes (limit {max_control_ratio:.1%})")
@@ -121,14 +123,21 @@ def _from_declared(data: bytes, declared: str | None) -> tuple[str, str] | None:
 
 
 def _from_detector(data: bytes) -> tuple[str, str] | None:
-    matches = list(charset_normalizer.from_bytes(data))
+    """charset-normalizer's guess; among equally good guesses, windows-1252 when it fits.
+
+    BOM-less UTF-16/32 guesses are dropped: such text reaches us with NUL bytes (refused as
+    binary) or not at all, and short Latin text "decodes" as CJK under them.
+    """
+    matches = [m for m in charset_normalizer.from_bytes(data) if not m.encoding.startswith("utf_")]
     if not matches:
         return None
     best = matches[0]
     tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
-    chosen = next((m for m in tied if m.encoding == "cp1252"), best)
-    encoding = canonical_encoding(chosen.encoding) or chosen.encoding
-    return str(chosen), encoding
+    if any(_WEB_DEFAULT in m.could_be_from_charset for m in tied):
+        text = _try(data, _WEB_DEFAULT)
+        if text is not None:
+            return text, _WEB_DEFAULT
+    return str(best), canonical_encoding(best.encoding) or best.encoding
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, max_control_ratio: float) -> tuple[str, str]:
