@@ -1,0 +1,120 @@
+"""Paragraph fingerprints: normalisation, shingles, signature tables and their files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.config import load_config
+from pipeline.document import Document
+from pipeline.minhash import (
+    candidate_pairs,
+    compute_signatures,
+    jaccard,
+    load_signatures,
+    merge_tables,
+    normalise,
+    save_signatures,
+    shingle_hashes,
+    signatures,
+    site_of,
+    table_doc_ids,
+)
+
+CFG = load_config()["dedup"]
+
+RIVER = (
+    "The river authority said on Tuesday that water levels near the old mill had fallen by almost "
+    "a metre since the weekend, and that the emergency barriers would stay in place until engineers "
+    "had inspected every section of the eastern embankment."
+)
+SCHOOL = (
+    "Parents at the village primary school collected more than four hundred signatures asking the "
+    "council to keep the library van running, saying the weekly visit is the only way many children "
+    "can borrow books during the long summer holidays."
+)
+
+
+def doc(doc_id: str, paragraphs: list[str], **metadata: object) -> Document:
+    d = Document(id=doc_id, source=f"{doc_id}.txt", metadata=dict(metadata))
+    d.set_paragraphs(paragraphs)
+    return d
+
+
+def test_normalise_folds_case_quotes_punctuation_and_space() -> None:
+    assert normalise("  Don\u2019t   PANIC, it's \u201cfine\u201d!  ") == "dont panic its fine"
+    assert normalise("Don't panic - it\u2019s fine.") == "dont panic its fine"
+    assert normalise("cease-fire") == normalise("cease fire") == "cease fire"
+    assert normalise("*** --- ***") == ""
+
+
+def test_shingles_are_sorted_unique_and_short_text_is_one_shingle() -> None:
+    five = shingle_hashes("a b c a b c a", 3, seed=1)
+    assert five.tolist() == sorted(set(five.tolist()))
+    assert five.size == 3  # "a b c", "b c a", "c a b"
+    assert shingle_hashes("two words", 3, seed=1).size == 1
+    assert shingle_hashes("", 3, seed=1).size == 0
+    assert not np.array_equal(shingle_hashes("a b c", 3, seed=1), shingle_hashes("a b c", 3, seed=2))
+
+
+def test_jaccard_is_exact_on_hash_sets() -> None:
+    a = np.array([1, 2, 3, 4], dtype=np.uint32)
+    b = np.array([3, 4, 5], dtype=np.uint32)
+    assert jaccard(a, b) == pytest.approx(2 / 5)
+    assert jaccard(a, a) == 1.0
+    assert jaccard(a[:0], b[:0]) == 0.0
+
+
+def test_equal_sets_give_equal_signatures_and_are_lsh_candidates() -> None:
+    river = shingle_hashes(normalise(RIVER), 3, seed=1)
+    school = shingle_hashes(normalise(SCHOOL), 3, seed=1)
+    sigs = signatures([river, school, river], num_perm=128, seed=1)
+    assert sigs.shape == (3, 128) and sigs.dtype == np.uint32
+    assert np.array_equal(sigs[0], sigs[2]) and not np.array_equal(sigs[0], sigs[1])
+    assert candidate_pairs([10, 20, 30], sigs, threshold=0.8, seed=1) == {(10, 30)}
+
+
+def test_site_from_metadata_or_url_host() -> None:
+    assert site_of({"site": "Example.com", "url": "https://other.org/x"}) == "example.com"
+    assert site_of({"url": "https://www.barta-india.in/news/1"}) == "barta-india.in"
+    assert site_of({}) == ""
+
+
+def test_table_covers_ok_documents_and_skips_empty_paragraphs() -> None:
+    a = doc("a", ["Share on:", "***", RIVER], site="x.com", date="2024-02-07")
+    a.drop_paragraphs({0: ("boilerplate.share", "boilerplate")})  # positions are now [1, 2]
+    rejected = doc("r", [SCHOOL])
+    rejected.reject("too_short")
+    empty = doc("e", [])
+    table = compute_signatures([a, rejected, empty], CFG)
+    assert table_doc_ids(table) == ["a", "e"]
+    assert table.doc_dates.tolist() == ["2024-02-07", ""]
+    assert table.para_offsets.tolist() == [0, 1, 1]  # "***" has no words, "e" no paragraphs
+    assert table.para_pos.tolist() == [2]
+    assert table.para_words.tolist() == [len(RIVER.split())]
+    assert table.para_sig.shape == (1, CFG["num_perm"])
+
+
+def test_save_load_round_trip_is_atomic(tmp_path: Path) -> None:
+    docs = [doc("a", [RIVER, "Short line."], url="https://www.x.com/1"), doc("b", [])]
+    table = compute_signatures(docs, CFG)
+    path = tmp_path / "signatures" / "shard-0000.npz"
+    save_signatures(table, path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["shard-0000.npz"]
+    loaded = load_signatures(path)
+    for name, value in vars(table).items():
+        assert np.array_equal(getattr(loaded, name), value), name
+    assert loaded.doc_sites.tolist() == ["x.com", ""]
+
+
+def test_merge_shifts_offsets_and_refuses_mixed_configurations() -> None:
+    first = compute_signatures([doc("a", [RIVER, SCHOOL])], CFG)
+    second = compute_signatures([doc("b", [SCHOOL]), doc("c", [RIVER])], CFG)
+    merged = merge_tables([first, second])
+    assert merged.para_offsets.tolist() == [0, 2, 3, 4]
+    assert np.array_equal(merged.paragraph_shingles(3), first.paragraph_shingles(0))
+    other = compute_signatures([doc("d", [RIVER])], {**CFG, "shingle_words": 5})
+    with pytest.raises(ValueError, match="disagree"):
+        merge_tables([first, other])
