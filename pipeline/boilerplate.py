@@ -1,0 +1,140 @@
+"""StripBoilerplate: remove site chrome, comment prompts, share bars and leaked AI text
+paragraph by paragraph, using the rule catalogue (pipeline.rules).
+
+Three passes, so that the result does not depend on the order rules are listed in:
+
+1. prefix rules cut a matched head off a paragraph (a leading "date 2024-02-07") into
+   metadata and keep the rest;
+2. context-free rules mark whole paragraphs (a "Leave a Reply" is junk anywhere);
+3. contextual rules look only at what survived pass 2, so "the last 3 paragraphs" means
+   the last 3 that are still article, and a caption's neighbours are real paragraphs.
+
+Every removal is recorded in ``doc.removed`` with its rule id and category.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document
+from pipeline.rules import Rule, RuleSet, load_rules
+
+# load_rules is re-exported: callers build the RuleSet and apply it from this one module.
+__all__ = ["RuleSet", "fold", "load_rules", "match_paragraph", "matching_view", "strip_boilerplate"]
+
+# Curly quotes fold to straight ones for matching only (one character for one, so match
+# offsets still index the original text); the seeds use U+2019 where catalogues write '.
+_QUOTE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+Mark = tuple[Rule, re.Match[str]]
+
+
+def fold(text: str) -> str:
+    return text.translate(_QUOTE_FOLD)
+
+
+def matching_view(text: str) -> str:
+    """What whole-paragraph rules see: quotes folded, runs of white space made one space."""
+    return " ".join(fold(text).split())
+
+
+def match_paragraph(rule: Rule, text: str, max_chars: int) -> re.Match[str] | None:
+    """The rule's whole-paragraph match, honouring its word limit and the length bound.
+
+    The bound is what keeps the engine safe on hostile input: a regex never sees more than
+    ``max_chars`` characters, and the word count is checked before the regex runs.
+    """
+    if len(text) > max_chars:
+        return None
+    if rule.max_words and len(text.split()) > rule.max_words:
+        return None
+    return rule.regex.fullmatch(matching_view(text))
+
+
+def strip_boilerplate(doc: Document, rules: RuleSet) -> Document:
+    """Apply every enabled rule to an ok document's paragraphs; others pass untouched."""
+    if not doc.ok:
+        return doc
+    _strip_prefixes(doc, rules)
+    marks = _free_marks(doc.paragraphs, rules)
+    marks.update(_contextual_marks(doc.paragraphs, rules, marks))
+    for rule, match in marks.values():
+        if rule.action == "metadata":
+            doc.metadata.setdefault(rule.key, match.group("value"))
+    doc.drop_paragraphs({i: (rule.id, rule.category) for i, (rule, _m) in marks.items()})
+    return doc
+
+
+def _strip_prefixes(doc: Document, rules: RuleSet) -> None:
+    """Cut metadata heads off paragraphs, recording the span so the audit trail is whole."""
+    emptied: dict[int, tuple[str, str]] = {}
+    for rule in rules.prefix_rules:
+        limit = rule.first or len(doc.paragraphs)
+        for i in range(min(limit, len(doc.paragraphs))):
+            if i in emptied:
+                continue
+            text = doc.paragraphs[i]
+            match = rule.regex.match(fold(text[: rules.max_chars]))
+            if match is None or not match.group(0):
+                continue
+            doc.metadata.setdefault(rule.key, match.group("value").strip())
+            rest = text[match.end() :].strip()
+            if not rest:
+                emptied[i] = (rule.id, rule.category)
+                continue
+            doc.removed.append(
+                {
+                    "paragraph": doc.positions[i],
+                    "text": text[: match.end()],
+                    "rule": rule.id,
+                    "category": rule.category,
+                    "span": True,
+                }
+            )
+            doc.paragraphs[i] = rest
+    doc.removed.sort(key=lambda r: r["paragraph"])
+    doc.drop_paragraphs(emptied)
+
+
+def _free_marks(paragraphs: list[str], rules: RuleSet) -> dict[int, Mark]:
+    marks: dict[int, Mark] = {}
+    free = rules.free_rules
+    for i, text in enumerate(paragraphs):
+        for rule in free:
+            match = match_paragraph(rule, text, rules.max_chars)
+            if match is not None:
+                marks[i] = (rule, match)
+                break
+    return marks
+
+
+def _contextual_marks(paragraphs: list[str], rules: RuleSet, marked: dict[int, Mark]) -> dict[int, Mark]:
+    survivors = [i for i in range(len(paragraphs)) if i not in marked]
+    words = {i: len(paragraphs[i].split()) for i in survivors}
+    marks: dict[int, Mark] = {}
+    contextual = rules.contextual_rules
+    for rank, i in enumerate(survivors):
+        for rule in contextual:
+            if not _in_context(rule, rank, survivors, words):
+                continue
+            match = match_paragraph(rule, paragraphs[i], rules.max_chars)
+            if match is not None:
+                marks[i] = (rule, match)
+                break
+    return marks
+
+
+def _in_context(rule: Rule, rank: int, survivors: list[int], words: dict[int, int]) -> bool:
+    """Position constraints: first/last N surviving paragraphs (either suffices when both
+    are set), and for ``between_long`` two surviving neighbours of at least that many words."""
+    if rule.first or rule.last:
+        at_head = bool(rule.first) and rank < rule.first
+        at_tail = bool(rule.last) and len(survivors) - 1 - rank < rule.last
+        if not (at_head or at_tail):
+            return False
+    if rule.between_long:
+        if rank == 0 or rank == len(survivors) - 1:
+            return False
+        before, after = survivors[rank - 1], survivors[rank + 1]
+        return words[before] >= rule.between_long and words[after] >= rule.between_long
+    return True

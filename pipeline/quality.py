@@ -1,0 +1,159 @@
+"""Document-level quality signals, and rejection when a signal crosses its threshold.
+
+StripBoilerplate judges paragraphs one at a time; some junk only shows at document level:
+nothing left after stripping, text that repeats itself (spun or templated pages), a body
+that is mostly leaked chatbot output, or a page that is a list of links rather than an
+article. Every signal is computed and stored in ``doc.detail["quality"]`` whether or not
+the document is rejected, so a rejection is explainable and thresholds can be tuned from
+the numbers. Thresholds live in [quality] of configs/default.toml.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pipeline.document import Document
+
+# Non-ASCII marks are written as escapes: bullets, en/em dashes, guillemets, curly quotes.
+BULLETS = ("\u2022", "\u00b7", "-", "*", "\u2013", "\u2014", "\u25ba", "\u25b6", "\u00bb", "\u2713", "\u25e6")
+ELLIPSES = ("...", "\u2026")
+END_PUNCTUATION = (".", "!", "?", '"', "'", "\u201d", "\u2019", ":", ")", ";")
+WORD_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014"
+_QUOTE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+# (signal, config key of its limit, reason code, group). "min" limits are lower bounds.
+CHECKS: tuple[tuple[str, str, str, str], ...] = (
+    ("words", "min_words", "too_short", "min"),
+    ("dup_line_frac", "max_dup_line_frac", "repetition", "repetition"),
+    ("dup_line_char_frac", "max_dup_line_char_frac", "repetition", "repetition"),
+    ("top_2gram_char_frac", "max_top_2gram_char_frac", "repetition", "repetition"),
+    ("top_3gram_char_frac", "max_top_3gram_char_frac", "repetition", "repetition"),
+    ("top_4gram_char_frac", "max_top_4gram_char_frac", "repetition", "repetition"),
+    ("chatbot_frac", "max_chatbot_frac", "chatbot_leak", "always"),
+    ("bullet_frac", "max_bullet_frac", "link_list", "lines"),
+    ("ellipsis_frac", "max_ellipsis_frac", "link_list", "lines"),
+    ("url_frac", "max_url_frac", "link_list", "lines"),
+    ("short_line_frac", "max_short_line_frac", "link_list", "lines"),
+)
+
+
+def assess_quality(doc: Document, cfg: dict[str, Any]) -> Document:
+    """Record the signals of an ok document and reject it on the first failed check."""
+    if not doc.ok:
+        return doc
+    signals = quality_signals(doc.paragraphs, cfg)
+    doc.detail["quality"] = signals
+    failed = failed_checks(signals, cfg)
+    if failed:
+        doc.reject(failed[0]["reason"], quality_failed=failed)
+    return doc
+
+
+def quality_signals(paragraphs: list[str], cfg: dict[str, Any]) -> dict[str, float | int]:
+    words = _words(paragraphs)
+    signals: dict[str, float | int] = {"words": len(words), "paragraphs": len(paragraphs)}
+    signals.update(duplicate_lines(paragraphs))
+    for n in (2, 3, 4):
+        signals[f"top_{n}gram_char_frac"] = top_ngram_char_frac(words, n)
+    signals["chatbot_frac"] = chatbot_fraction(paragraphs, cfg["chatbot_phrases"])
+    signals.update(line_shapes(paragraphs, cfg["short_line_words"]))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
+
+
+def failed_checks(signals: dict[str, float | int], cfg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each crossed threshold as {signal, value, limit, reason}, in CHECKS order.
+
+    Repetition statistics are not enforced on short texts (a 20-word note repeats a bigram
+    by chance), nor line-shape statistics on documents of a few paragraphs.
+    """
+    enforce = {
+        "min": True,
+        "always": True,
+        "repetition": signals["words"] >= cfg["repetition_min_words"],
+        "lines": signals["paragraphs"] >= cfg["line_signals_min_paragraphs"],
+    }
+    failed = []
+    for signal, key, reason, group in CHECKS:
+        value, limit = signals[signal], cfg[key]
+        crossed = value < limit if group == "min" else value > limit
+        if enforce[group] and crossed:
+            failed.append({"signal": signal, "value": value, "limit": limit, "reason": reason})
+    return failed
+
+
+def _words(paragraphs: list[str]) -> list[str]:
+    """Lower-cased words with surrounding punctuation stripped, as Gopher's n-gram
+    statistics count them."""
+    tokens = (w.strip(WORD_EDGE_PUNCTUATION).lower() for p in paragraphs for w in p.split())
+    return [t for t in tokens if t]
+
+
+def duplicate_lines(paragraphs: list[str]) -> dict[str, float]:
+    """Share of paragraphs, and of characters, in repeats of an earlier paragraph (Gopher)."""
+    seen: set[str] = set()
+    dup_count = dup_chars = 0
+    for p in paragraphs:
+        if p in seen:
+            dup_count += 1
+            dup_chars += len(p)
+        seen.add(p)
+    total_chars = sum(len(p) for p in paragraphs)
+    return {
+        "dup_line_frac": dup_count / len(paragraphs) if paragraphs else 0.0,
+        "dup_line_char_frac": dup_chars / total_chars if total_chars else 0.0,
+    }
+
+
+def top_ngram_char_frac(words: list[str], n: int) -> float:
+    """Characters covered by all occurrences of the most frequent word n-gram, over all
+    word characters (Gopher, Rae et al. 2021, Appendix A1); 0 when nothing repeats."""
+    if len(words) < n:
+        return 0.0
+    counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    gram, count = counts.most_common(1)[0]
+    if count < 2:
+        return 0.0
+    total = sum(len(w) for w in words)
+    return min(1.0, count * sum(len(w) for w in gram) / total)
+
+
+def chatbot_fraction(paragraphs: list[str], phrases: list[str]) -> float:
+    """Share of body words in paragraphs that contain a leaked-assistant phrase.
+
+    Plain substring search (no regex) so a megabyte paragraph costs one linear scan per
+    phrase; a single phrase quoted in an article moves this little, a generated page a lot.
+    """
+    needles = [p.lower() for p in phrases]
+    total = leaked = 0
+    for p in paragraphs:
+        n = len(p.split())
+        total += n
+        folded = p.translate(_QUOTE_FOLD).lower()
+        if any(needle in folded for needle in needles):
+            leaked += n
+    return leaked / total if total else 0.0
+
+
+def line_shapes(paragraphs: list[str], short_words: int) -> dict[str, float]:
+    """Link-list shapes: bullets and trailing ellipses (Gopher), bare URLs, and short
+    unpunctuated lines (headline or menu lists)."""
+    if not paragraphs:
+        return {"bullet_frac": 0.0, "ellipsis_frac": 0.0, "url_frac": 0.0, "short_line_frac": 0.0}
+    total = len(paragraphs)
+    return {
+        "bullet_frac": sum(p.startswith(BULLETS) for p in paragraphs) / total,
+        "ellipsis_frac": sum(p.endswith(ELLIPSES) for p in paragraphs) / total,
+        "url_frac": sum(_mostly_urls(p) for p in paragraphs) / total,
+        "short_line_frac": sum(_short_unpunctuated(p, short_words) for p in paragraphs) / total,
+    }
+
+
+def _mostly_urls(paragraph: str) -> bool:
+    tokens = paragraph.split()
+    urls = sum(t.lower().startswith(("http://", "https://", "www.")) for t in tokens)
+    return bool(tokens) and urls * 2 >= len(tokens)
+
+
+def _short_unpunctuated(paragraph: str, short_words: int) -> bool:
+    return len(paragraph.split()) <= short_words and not paragraph.endswith(END_PUNCTUATION)

@@ -1,0 +1,252 @@
+"""The boilerplate rule catalogue: TOML files of named, versioned paragraph rules.
+
+Rules live in data, not code, because they change far more often than the engine and
+because every removal must name the exact rule (and version) that made it. Loading is
+strict: a typo in a field name, a duplicate id or a regex that does not compile is an error
+at start-up naming the file and the rule, never a rule that silently matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre_c
+import re._parser as sre_parse
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config, ConfigError
+
+ACTIONS = ("drop", "metadata", "prefix")
+FIELD_TYPES: dict[str, type] = {
+    "id": str,
+    "category": str,
+    "description": str,
+    "pattern": str,
+    "action": str,
+    "key": str,
+    "max_words": int,
+    "case_sensitive": bool,
+    "first": int,
+    "last": int,
+    "between_long": int,
+    "examples": list,
+}
+REQUIRED = ("id", "category", "description", "pattern")
+TOP_LEVEL = {"version", "categories", "lists", "macros", "rule"}
+ID_FORMAT = re.compile(r"[a-z][a-z_]*(?:\.[a-z0-9_]+)+\.v[0-9]+")
+REFERENCE = re.compile(r"\{\{([a-z_]+)\}\}")
+MAX_EXPANSION_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalogue entry, compiled.
+
+    ``first``/``last`` restrict the rule to the first/last N paragraphs that survive the
+    context-free rules; ``between_long`` requires both surviving neighbours to have at least
+    that many words. Rules with any of these are *contextual* and run in a second pass.
+    """
+
+    id: str
+    category: str
+    description: str
+    regex: re.Pattern[str]
+    source: str
+    action: str = "drop"
+    key: str = ""
+    max_words: int = 0
+    first: int = 0
+    last: int = 0
+    between_long: int = 0
+    examples: tuple[str, ...] = ()
+
+    @property
+    def contextual(self) -> bool:
+        return bool(self.first or self.last or self.between_long)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All enabled rules in catalogue order, plus the length bound regexes run under."""
+
+    rules: tuple[Rule, ...]
+    max_chars: int
+
+    @property
+    def prefix_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.action == "prefix")
+
+    @property
+    def free_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.action != "prefix" and not r.contextual)
+
+    @property
+    def contextual_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.action != "prefix" and r.contextual)
+
+
+def load_rules(cfg: Config) -> RuleSet:
+    """Every catalogue named in [boilerplate], minus the disabled ids, validated."""
+    section = cfg["boilerplate"]
+    rules: list[Rule] = []
+    categories: set[str] = set()
+    for name in section["catalogues"]:
+        path = cfg.resolve(name)
+        data = _read(path)
+        categories |= set(data.get("categories", []))
+        rules.extend(_parse_catalogue(path, data, categories, {r.id for r in rules}))
+    known = {r.id for r in rules}
+    unknown = [rid for rid in section["disable"] if rid not in known]
+    if unknown:
+        raise ConfigError(f"boilerplate.disable names unknown rule id(s): {', '.join(unknown)}")
+    enabled = tuple(r for r in rules if r.id not in set(section["disable"]))
+    return RuleSet(enabled, section["max_chars"])
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: rule catalogue not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    extra = set(data) - TOP_LEVEL
+    if extra:
+        raise ConfigError(f"{path}: unknown top-level key(s) {sorted(extra)} (known: {sorted(TOP_LEVEL)})")
+    return data
+
+
+def _parse_catalogue(path: Path, data: dict[str, Any], categories: set[str], seen: set[str]) -> list[Rule]:
+    names = _named_fragments(path, data)
+    rules: list[Rule] = []
+    for raw in data.get("rule", []):
+        rule = _parse_rule(path, raw, names, categories)
+        if rule.id in seen:
+            raise ConfigError(f"{path}: rule '{rule.id}': duplicate id")
+        seen = seen | {rule.id}
+        rules.append(rule)
+    return rules
+
+
+def _named_fragments(path: Path, data: dict[str, Any]) -> dict[str, str]:
+    """Word lists become escaped alternations (longest first, so 'Prime Minister' wins over
+    'Minister'); macros are regex fragments. Both are referenced as {{name}} in patterns."""
+    names: dict[str, str] = {}
+    for name, words in data.get("lists", {}).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ConfigError(f"{path}: lists.{name} must be a list of non-empty strings")
+        ordered = sorted(set(words), key=lambda w: (-len(w), w))
+        names[name] = "(?:" + "|".join(re.escape(w) for w in ordered) + ")"
+    for name, fragment in data.get("macros", {}).items():
+        if not isinstance(fragment, str):
+            raise ConfigError(f"{path}: macros.{name} must be a string")
+        names[name] = f"(?:{fragment})"
+    return names
+
+
+def _expand(path: Path, rule_id: str, pattern: str, names: dict[str, str], depth: int = 0) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            raise ConfigError(f"{path}: rule '{rule_id}': unknown list or macro '{{{{{name}}}}}'")
+        if depth >= MAX_EXPANSION_DEPTH:
+            raise ConfigError(f"{path}: rule '{rule_id}': macros nest deeper than {MAX_EXPANSION_DEPTH}")
+        return _expand(path, rule_id, names[name], names, depth + 1)
+
+    return REFERENCE.sub(sub, pattern)
+
+
+def _parse_rule(path: Path, raw: Any, names: dict[str, str], categories: set[str]) -> Rule:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: every [[rule]] must be a table")
+    rid = raw.get("id", "<no id>")
+    where = f"{path}: rule '{rid}'"
+    _check_fields(where, raw)
+    if not ID_FORMAT.fullmatch(rid):
+        raise ConfigError(f"{where}: id must look like 'family.name.v1'")
+    if raw["category"] not in categories:
+        raise ConfigError(f"{where}: category '{raw['category']}' is not in categories {sorted(categories)}")
+    action = raw.get("action", "drop")
+    if action not in ACTIONS:
+        raise ConfigError(f"{where}: action must be one of {ACTIONS}, got '{action}'")
+    regex = _compile(where, _expand(path, rid, raw["pattern"], names), raw.get("case_sensitive", False))
+    if action != "drop" and (not raw.get("key") or "value" not in regex.groupindex):
+        raise ConfigError(f"{where}: action '{action}' needs a 'key' and a (?P<value>...) group")
+    kwargs = {k: raw[k] for k in ("action", "key", "max_words", "first", "last", "between_long") if k in raw}
+    return Rule(
+        id=rid,
+        category=raw["category"],
+        description=raw["description"],
+        regex=regex,
+        source=str(path),
+        examples=tuple(raw.get("examples", ())),
+        **kwargs,
+    )
+
+
+def _check_fields(where: str, raw: dict[str, Any]) -> None:
+    unknown = set(raw) - set(FIELD_TYPES)
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(FIELD_TYPES)})")
+    missing = [k for k in REQUIRED if k not in raw]
+    if missing:
+        raise ConfigError(f"{where}: missing field(s) {missing}")
+    for key, value in raw.items():
+        expected = FIELD_TYPES[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{where}: field '{key}' must be {expected.__name__}, got {value!r}")
+        if expected is int and value < 0:
+            raise ConfigError(f"{where}: field '{key}' must not be negative")
+
+
+def _compile(where: str, pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    flags = 0 if case_sensitive else re.IGNORECASE
+    try:
+        tree = sre_parse.parse(pattern, flags)
+        regex = re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid regex: {exc}") from None
+    if _nested_unbounded(list(tree)):
+        raise ConfigError(
+            f"{where}: a repeat inside an unbounded repeat (like (a+)+) can backtrack "
+            "exponentially; bound the outer repeat or make it possessive"
+        )
+    return regex
+
+
+def _nested_unbounded(items: list[Any], inside_unbounded: bool = False) -> bool:
+    """True when an unbounded backtracking repeat contains another multi-repeat.
+
+    That shape is what makes a regex catastrophic; bounded outer repeats ({1,3}) cost at
+    most a polynomial in a paragraph already capped by max_chars, and possessive repeats
+    and atomic groups never backtrack into (so they reset the outer context).
+    """
+    for op, av in items:
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            _low, high, body = av
+            if inside_unbounded and high > 1:
+                return True
+            if _nested_unbounded(list(body), inside_unbounded or high == sre_c.MAXREPEAT):
+                return True
+        elif op in (sre_c.POSSESSIVE_REPEAT, sre_c.ATOMIC_GROUP):
+            body = av[2] if op is sre_c.POSSESSIVE_REPEAT else av
+            if _nested_unbounded(list(body)):
+                return True
+        elif any(_nested_unbounded(list(child), inside_unbounded) for child in _children(op, av)):
+            return True
+    return False
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    """Sub-patterns of a grouping node in the parsed regex tree."""
+    if op is sre_c.SUBPATTERN:
+        return [av[3]]
+    if op is sre_c.BRANCH:
+        return list(av[1])
+    if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return [av[1]]
+    if op is sre_c.GROUPREF_EXISTS:
+        return [branch for branch in av[1:] if branch is not None]
+    return []
