@@ -79,7 +79,6 @@ class Document:
             else:
                 kept_text.append(text)
                 kept_pos.append(pos)
-        self.removed.sort(key=lambda r: r["paragraph"])
         self.paragraphs, self.positions = kept_text, kept_pos
 
     def reject(self, reason: str, **detail: Any) -> None:
@@ -114,11 +113,12 @@ def write_shard(path: Path, docs: Iterable[Document]) -> int:
     gzip's header carries a timestamp: mtime=0 keeps equal shards byte-identical.
     """
     count = 0
-    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=5) as gz:
-            for doc in docs:
-                gz.write(dumps(doc).encode("utf-8") + b"\n")
-                count += 1
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw, gzip.GzipFile(
+        fileobj=raw, mode="wb", mtime=0, compresslevel=5
+    ) as gz:
+        for doc in docs:
+            gz.write(dumps(doc).encode("utf-8") + b"\n")
+            count += 1
     return count
 
 

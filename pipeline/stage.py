@@ -61,10 +61,10 @@ def run_step(docs: Iterable[Document], step: Step, stage: str, stats: StageStats
         stats.docs_in += 1
         if doc.status == OK:
             started = time.perf_counter()
-            removed_before = len(doc.removed)
+            before = Counter(r["rule"] for r in doc.removed)
             doc = _apply(step, doc, stage)
             stats.seconds += time.perf_counter() - started
-            stats.removed.update(r["rule"] for r in doc.removed[removed_before:])
+            stats.removed.update(Counter(r["rule"] for r in doc.removed) - before)
             if doc.status != OK:
                 doc.detail.setdefault("stage", stage)
                 if doc.status == REJECTED:

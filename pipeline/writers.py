@@ -82,7 +82,7 @@ class _Outputs:
             sweep_stale(out / name)
         self.tmp = {name: out / f".{name}{tag}" for name in OUTPUT_FILES}
         self.files: dict[str, IO[str]] = {
-            name: stack.enter_context(open(path, "w", encoding="utf-8")) for name, path in self.tmp.items()
+            name: stack.enter_context(path.open("w", encoding="utf-8")) for name, path in self.tmp.items()
         }
         self.articles_tmp = out / f".articles{tag}"
         shutil.rmtree(self.articles_tmp, ignore_errors=True)
@@ -96,7 +96,7 @@ class _Outputs:
         self.names.add(name)
         (self.articles_tmp / f"{name}.txt").write_text(doc.clean_text + "\n", encoding="utf-8")
         self.files["articles.jsonl"].write(_line(article_row(doc)))
-        for r in doc.removed:
+        for r in sorted(doc.removed, key=lambda r: r["paragraph"]):
             row = {"id": doc.id, "paragraph": r["paragraph"], "text": r["text"], "rule": r["rule"],
                    "category": r.get("category")}
             self.files["removed.jsonl"].write(_line(row))

@@ -15,9 +15,10 @@ from conftest import ROOT, SEEDS, read_jsonl, run_cli
 from pipeline.document import split_paragraphs
 
 # What must go from each seed, by family; everything else stays word for word.
+# An entry ending in " ..." names a paragraph by its beginning; the others are whole paragraphs.
 JUNK = {
     "000_c963bb800e618870": [
-        "Create an image depicting a tense and tumultuous scene in the Middle East",  # prefix of the prompt
+        "Create an image depicting a tense and tumultuous scene in the Middle East ...",
         "No comments yet. Why don\u2019t you start the discussion?",
         "Leave a Reply",
     ],
@@ -31,7 +32,7 @@ JUNK = {
         "Share on:",
         "WhatsApp Logo Facebook Logo Twitter/X Logo Linkdin Logo",
         "Barta Logo",
-        "Barta India (barta-india.in) is your trusted online news hub",  # prefix of the blurb
+        "Barta India (barta-india.in) is your trusted online news hub ...",
         "Category Link",
     ],
     "004_58692812f200222d": [],
@@ -39,9 +40,13 @@ JUNK = {
 SUBTITLE_003 = "Hamas offers a truce, but Netanyahu refuses it;"
 
 
+def is_junk(paragraph: str, junk: str) -> bool:
+    return paragraph.startswith(junk[:-4]) if junk.endswith(" ...") else paragraph == junk
+
+
 def expected_paragraphs(seed_id: str) -> list[str]:
     paragraphs = split_paragraphs((SEEDS / f"{seed_id}.txt").read_text(encoding="utf-8"))
-    kept = [p for p in paragraphs if not any(p.startswith(junk) for junk in JUNK[seed_id])]
+    kept = [p for p in paragraphs if not any(is_junk(p, junk) for junk in JUNK[seed_id])]
     if seed_id == "002_0ac5cb94f4c3a24b":
         assert kept[0].startswith("date 2024-02-07 ")
         kept[0] = kept[0].removeprefix("date 2024-02-07 ")
@@ -76,14 +81,16 @@ def test_seed_metadata_and_audit_trail(seed_run: Path) -> None:
         assert row["rule"] and row["category"]
         by_doc.setdefault(row["id"], []).append(row["text"])
     for seed_id, junk in JUNK.items():
-        for prefix in junk:
-            assert any(text.startswith(prefix) for text in by_doc[seed_id]), (seed_id, prefix)
+        for item in junk:
+            assert any(is_junk(text, item) for text in by_doc[seed_id]), (seed_id, item)
     repeats = [r for r in removed if r["rule"] == "neardup.repeat"]
     assert [r["id"] for r in repeats] == ["003_dfaea28c61d0220e"]
     report = json.loads((seed_run / "report.json").read_text())
     assert report["documents"] == report["articles"] == 5
     assert report["removed_paragraphs"] == len(removed)
     assert sum(report["removed_by_rule"].values()) == len(removed)
+    assert report["stages"]["final"]["removed"] == {"neardup.repeat": 1}
+    assert sum(report["stages"]["strip"]["removed"].values()) == len(removed) - 1
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -100,7 +107,8 @@ def _bad_inputs(folder: Path) -> Path:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     (folder / "garbage.txt").write_bytes(bytes([0x80, 0xFF, 0xFE, 0x81, 0x90, 0x9D]) * 200)
-    (folder / "latin1.txt").write_bytes("Caf\u00e9 au lait co\u00fbte trois euros \u00e0 Paris, dit-il.".encode("cp1252"))
+    latin1 = "Caf\u00e9 au lait co\u00fbte trois euros \u00e0 Paris, dit-il."
+    (folder / "latin1.txt").write_bytes(latin1.encode("cp1252"))
     (folder / "notext.html").write_text("<html><body><script>var x = 1;</script></body></html>")
     good = "A perfectly ordinary news paragraph about the city council and its budget vote."
     lines = [json.dumps({"id": "good-1", "text": good}), "{not json", json.dumps([1, 2]), ""]
