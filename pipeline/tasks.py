@@ -28,6 +28,7 @@ from pipeline.atomic import write_text
 from pipeline.config import Config, load_config
 from pipeline.document import Document, read_shard, write_shard
 from pipeline.fingerprint import chain
+from pipeline.layout import clear_failure, record_failure, shard_file, shard_name, stage_dir, stage_marker
 from pipeline.report import build_report, write_report
 from pipeline.stage import StageStats, Step, run_step
 from pipeline.writers import OUTPUT_FILES, publish
@@ -74,7 +75,12 @@ class NewscleanTask(luigi.Task):
                 "input_signature": self.input_signature}
 
     def stage_dir(self, stage: str) -> Path:
-        return Path(self.output_dir) / "stages" / f"{stage}-{stage_fingerprints(self.config, self.inputs, self.input_signature)[stage]}"
+        fps = stage_fingerprints(self.config, self.inputs, self.input_signature)
+        return stage_dir(Path(self.output_dir), stage, fps[stage])
+
+    def failure_folder(self) -> tuple[Path, int | None]:
+        """Where a failure of this task is noted for ``status`` (stage folder, shard)."""
+        raise NotImplementedError
 
 
 def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str) -> dict[str, str]:
@@ -82,21 +88,18 @@ def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: st
     catalogues = [cfg.resolve(p) for p in cfg["boilerplate"]["catalogues"]]
     resolved = [str(Path(p).resolve()) for p in inputs]
     fp: dict[str, str] = {}
-    fp["ingest"] = chain("ingest", _code_version("readers", "document"), [cfg["ingest"], resolved, input_signature])
+    fp["ingest"] = chain("ingest", _code_version("readers", "decoding", "document"),
+                         [cfg["ingest"], resolved, input_signature])
     fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
-    fp["extract"] = chain("extract", _code_version("extract"), cfg["extract"], fp["encoding"])
-    fp["strip"] = chain("strip", _code_version("boilerplate", "quality"),
+    fp["extract"] = chain("extract", _code_version("extract", "sandbox"), cfg["extract"], fp["encoding"])
+    fp["strip"] = chain("strip", _code_version("boilerplate", "rules", "quality"),
                         [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
     fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
-    fp["signatures"] = chain("signatures", _code_version("dedup"), cfg["dedup"], fp["language"])
-    fp["neardup"] = chain("neardup", _code_version("dedup"), cfg["dedup"], fp["signatures"])
-    fp["final"] = chain("final", _code_version("dedup", "stage"), {}, fp["language"], fp["neardup"])
+    fp["signatures"] = chain("signatures", _code_version("dedup", "minhash"), cfg["dedup"], fp["language"])
+    fp["neardup"] = chain("neardup", _code_version("dedup", "minhash"), cfg["dedup"], fp["signatures"])
+    fp["final"] = chain("final", _code_version("dedup", "minhash", "stage"), {}, fp["language"], fp["neardup"])
     fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
     return fp
-
-
-def shard_name(shard: int) -> str:
-    return f"shard-{shard:05d}"
 
 
 def _write_stats(path: Path, stats: StageStats) -> None:
@@ -107,7 +110,10 @@ class Ingest(NewscleanTask):
     """Read every input, decode it, give it a stable id, and cut the stream into shards."""
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_dir("ingest") / "manifest.json"))
+        return luigi.LocalTarget(str(self.stage_dir("ingest") / stage_marker("ingest")))
+
+    def failure_folder(self) -> tuple[Path, int | None]:
+        return self.stage_dir("ingest"), None
 
     def run(self) -> None:
         folder = self.stage_dir("ingest")
@@ -147,7 +153,10 @@ class ShardTask(NewscleanTask):
         return path.with_name(f"{shard_name(self.shard)}.jsonl.gz") if path.name == "manifest.json" else path
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_dir(self.stage) / f"{shard_name(self.shard)}.jsonl.gz"))
+        return luigi.LocalTarget(str(self.stage_dir(self.stage) / shard_file(self.stage, self.shard)))
+
+    def failure_folder(self) -> tuple[Path, int | None]:
+        return self.stage_dir(self.stage), self.shard
 
     def open_step(self) -> AbstractContextManager[Step]:
         raise NotImplementedError
@@ -217,9 +226,6 @@ class Signatures(ShardTask):
     def requires(self) -> DetectLanguage:
         return DetectLanguage(**self.shard_args())
 
-    def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_dir(self.stage) / f"{shard_name(self.shard)}.npz"))
-
     def run(self) -> None:
         table = dedup.compute_signatures(read_shard(self.input_shard()), self.config["dedup"])
         dedup.save_signatures(table, Path(self.output().path))
@@ -234,7 +240,10 @@ class NearDup(NewscleanTask):
         return [Signatures(**self.common(), shard=i, n_shards=self.n_shards) for i in range(self.n_shards)]
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_dir("neardup") / "done.json"))
+        return luigi.LocalTarget(str(self.stage_dir("neardup") / stage_marker("neardup")))
+
+    def failure_folder(self) -> tuple[Path, int | None]:
+        return self.stage_dir("neardup"), None
 
     def run(self) -> None:
         started = time.perf_counter()
@@ -272,7 +281,10 @@ class Publish(NewscleanTask):
         return Ingest(**self.common())
 
     def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_dir("publish") / "done.json"))
+        return luigi.LocalTarget(str(self.stage_dir("publish") / stage_marker("publish")))
+
+    def failure_folder(self) -> tuple[Path, int | None]:
+        return self.stage_dir("publish"), None
 
     def complete(self) -> bool:
         out = Path(self.output_dir)
@@ -306,8 +318,43 @@ class Publish(NewscleanTask):
         return rows
 
 
-def pipeline_task(inputs: list[str], output_dir: str, config_file: str = "", input_signature: str = "") -> Publish:
-    return Publish(inputs=tuple(inputs), output_dir=output_dir, config_file=config_file,
-                   input_signature=input_signature)
+@NewscleanTask.event_handler(luigi.Event.FAILURE)
+def _note_failure(task: NewscleanTask, exc: BaseException) -> None:
+    """Leave a note beside the stage's outputs, so ``status`` can say what failed last time."""
+    folder, shard = task.failure_folder()
+    record_failure(folder, shard, f"{type(exc).__name__}: {exc}")
 
 
+@NewscleanTask.event_handler(luigi.Event.SUCCESS)
+def _clear_failure(task: NewscleanTask) -> None:
+    folder, shard = task.failure_folder()
+    clear_failure(folder, shard)
+
+
+def task_params(inputs: list[str], output_dir: str, config_file: str = "", input_signature: str = "") -> dict[str, Any]:
+    return {"inputs": tuple(inputs), "output_dir": output_dir, "config_file": config_file,
+            "input_signature": input_signature}
+
+
+def fingerprints_for(params: dict[str, Any]) -> dict[str, str]:
+    return stage_fingerprints(_config(params["config_file"]), tuple(params["inputs"]), params["input_signature"])
+
+
+
+
+STAGE_TASKS: dict[str, type[NewscleanTask]] = {
+    "ingest": Ingest, "encoding": FixEncoding, "extract": Extract, "strip": StripBoilerplate,
+    "language": DetectLanguage, "signatures": Signatures, "neardup": NearDup, "final": ApplyDecisions,
+    "publish": Publish,
+}
+
+
+def stage_tasks(stage: str, params: dict[str, Any], n_shards: int, shard: int | None = None) -> list[luigi.Task]:
+    """The tasks that build one stage (one shard of it, with ``shard``)."""
+    task = STAGE_TASKS[stage]
+    if issubclass(task, ShardTask):
+        shards = [shard] if shard is not None else range(n_shards)
+        return [task(**params, shard=i, n_shards=n_shards) for i in shards]
+    if task is NearDup:
+        return [NearDup(**params, n_shards=n_shards)]
+    return [task(**params)]

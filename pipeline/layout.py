@@ -1,0 +1,69 @@
+"""Where each stage keeps its outputs under OUT/stages/, in one place.
+
+The Luigi tasks write these paths and ``status``/``rerun`` read them; keeping the layout
+here means the two can never disagree about what "shard 3 of Extract is done" looks like.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.atomic import write_text
+
+# Stage names in pipeline order, and the file that marks one shard (or the stage) done.
+STAGES = ("ingest", "encoding", "extract", "strip", "language", "signatures", "neardup", "final", "publish")
+PER_SHARD = ("encoding", "extract", "strip", "language", "signatures", "final")
+RUN_FILE = "run.json"
+
+
+def shard_name(shard: int) -> str:
+    return f"shard-{shard:05d}"
+
+
+def stage_dir(out: Path, stage: str, fingerprint: str) -> Path:
+    return Path(out) / "stages" / f"{stage}-{fingerprint}"
+
+
+def shard_file(stage: str, shard: int) -> str:
+    """The done-marker of one shard: its data file (written last, atomically)."""
+    suffix = ".npz" if stage == "signatures" else ".jsonl.gz"
+    return f"{shard_name(shard)}{suffix}"
+
+
+def shard_files(stage: str, shard: int) -> list[str]:
+    """Every file a stage writes for one shard (data, stats, failure note, decisions)."""
+    name = shard_name(shard)
+    if stage == "neardup":
+        return [f"{name}.json"]
+    return [shard_file(stage, shard), f"{name}.stats.json", f"{name}.failed.json"]
+
+
+def stage_marker(stage: str) -> str:
+    """The done-marker of a whole-batch stage."""
+    return {"ingest": "manifest.json", "neardup": "done.json", "publish": "done.json"}[stage]
+
+
+def failure_path(folder: Path, shard: int | None) -> Path:
+    return folder / (f"{shard_name(shard)}.failed.json" if shard is not None else "failed.json")
+
+
+def record_failure(folder: Path, shard: int | None, error: str) -> None:
+    write_text(failure_path(folder, shard), json.dumps({"error": error}, sort_keys=True) + "\n")
+
+
+def clear_failure(folder: Path, shard: int | None) -> None:
+    failure_path(folder, shard).unlink(missing_ok=True)
+
+
+def write_run_file(out: Path, params: dict[str, Any]) -> None:
+    """What ``status`` and ``rerun`` need to find this run's tasks again."""
+    write_text(Path(out) / RUN_FILE, json.dumps(params, indent=2, sort_keys=True) + "\n")
+
+
+def read_run_file(out: Path) -> dict[str, Any]:
+    path = Path(out) / RUN_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{out} holds no newsclean run ({RUN_FILE} missing)")
+    return json.loads(path.read_text(encoding="utf-8"))
