@@ -43,6 +43,8 @@ def trafilatura_extract(html: str, url: str | None, options: dict[str, Any]) -> 
     if result is None:
         return None
     fields = {name: getattr(result, name, None) for name in ("text", *METADATA_FIELDS)}
+    if options["include_comments"] and result.comments:  # bare_extraction keeps them apart
+        fields["text"] = f"{result.text or ''}\n{result.comments}"
     return {name: value for name, value in fields.items() if isinstance(value, str) and value}
 
 
@@ -55,7 +57,8 @@ class HtmlExtractor:
 
     ``extract_fn`` must be a module-level function (the child imports it by name); tests
     plug in slow or failing ones. The worker starts on the first HTML document, so shards
-    of plain text never pay for it. Close it (or use ``with``) when the shard is done.
+    of plain text never pay for it. Close it (or use ``with``) when the shard is done;
+    ``with HtmlExtractor(cfg) as step`` gives the ``Document -> Document`` step itself.
     """
 
     def __init__(self, cfg: dict[str, Any], extract_fn: ExtractFn = trafilatura_extract) -> None:
@@ -71,6 +74,10 @@ class HtmlExtractor:
 
     def close(self) -> None:
         self._sandbox.close()
+
+    def __call__(self, doc: Document) -> Document:
+        """A stage step is a ``Document -> Document`` callable; this is ``extract``."""
+        return self.extract(doc)
 
     def extract(self, doc: Document) -> Document:
         """Fill ``doc.paragraphs`` from its input and clear ``doc.text``; other docs pass."""

@@ -44,7 +44,7 @@ def function_name(func: Callable[..., Any]) -> str:
     """The "module:qualname" the child imports; refuses what a fresh process cannot import."""
     module, qualname = func.__module__, func.__qualname__
     if module == "__main__" or "<" in qualname:
-        raise ValueError(f"{module}.{qualname} cannot be imported by a child process: use a module-level function")
+        raise ValueError(f"{module}.{qualname} cannot be imported by a child: use a module-level function")
     return f"{module}:{qualname}"
 
 
