@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import luigi
+import luigi.configuration
 from luigi.execution_summary import LuigiStatusCode
 
 from pipeline import boilerplate
-from pipeline.config import ConfigError, load_config
+from pipeline.config import CONFIG_DIR, ConfigError, load_config
 from pipeline.fingerprint import input_signature
 from pipeline.layout import STAGES, read_run_file, write_run_file
 from pipeline.rerun import delete, plan_deletions, stages_to_rebuild
@@ -98,6 +99,7 @@ def _check_run_args(args: argparse.Namespace) -> None:
 
 
 def _build(tasks: list[luigi.Task], workers: int) -> int:
+    luigi.configuration.get_config().read(str(CONFIG_DIR / "luigi.cfg"))
     result = luigi.build(tasks, local_scheduler=True, workers=workers, detailed_summary=True,
                          log_level="WARNING")
     if result.status in (LuigiStatusCode.SCHEDULING_FAILED, LuigiStatusCode.FAILED_AND_SCHEDULING_FAILED,

@@ -36,8 +36,14 @@ from pipeline.writers import OUTPUT_FILES, publish
 log = logging.getLogger("newsclean")
 
 
-@cache
 def _config(path: str) -> Config:
+    """The config for a task, re-read when the file changes (tasks ask for it often)."""
+    stamp = (Path(path).stat().st_mtime_ns, Path(path).stat().st_size) if path else None
+    return _load_config(path, stamp)
+
+
+@cache
+def _load_config(path: str, stamp: tuple[int, int] | None) -> Config:
     return load_config(path or None)
 
 
