@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench-encoding bench-language clean
+.PHONY: run test lint bench-encoding bench-language bench-quality bench-neardup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ bench-encoding: $(STAMP)
 
 bench-language: $(STAMP)
 	$(BIN)/python bench/bench_language.py
+
+bench-quality: $(STAMP)
+	$(BIN)/python bench/bench_quality.py
+
+bench-neardup: $(STAMP)
+	$(BIN)/python bench/make_neardup.py
+	$(BIN)/python bench/bench_neardup.py
 
 clean:
 	rm -rf output
