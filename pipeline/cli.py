@@ -7,9 +7,11 @@ know, so this CLI maps Luigi's run result and the batch's own outcome to exit co
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,10 @@ from luigi.execution_summary import LuigiStatusCode
 
 from pipeline import boilerplate
 from pipeline.config import CONFIG_DIR, ConfigError, load_config
+from pipeline.daily import backfill, partition
 from pipeline.fingerprint import input_signature
 from pipeline.layout import STAGES, read_run_file, write_run_file
+from pipeline.progress import Progress
 from pipeline.rerun import delete, plan_deletions, stages_to_rebuild
 from pipeline.status import FAILED, run_status, shard_count
 from pipeline.tasks import Publish, fingerprints_for, stage_tasks, task_params
@@ -54,9 +58,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--input", nargs="+", required=True, metavar="PATH",
                      help="files or folders of .txt, .html, .jsonl, .warc(.gz)")
     run.add_argument("--output", required=True, metavar="DIR")
+    run.add_argument("--batch", nargs="?", const=dt.date.today().isoformat(), metavar="NAME",
+                     help="write under DIR/NAME/ (NAME defaults to today's date); '{batch}' in --input paths "
+                          "becomes NAME")
     run.add_argument("--config", metavar="FILE", help="TOML overriding configs/default.toml")
-    run.add_argument("--workers", type=int, default=1, metavar="N", help="Luigi worker processes")
-    run.add_argument("--quiet", action="store_true", help="print only the final summary")
+    _execution_options(run)
+
+    daily = sub.add_parser("daily", help="build every day in a range whose batch is missing (for cron)",
+                           formatter_class=fmt, epilog=EXIT_CODES_HELP)
+    daily.add_argument("--input", required=True, metavar="PATTERN",
+                       help="input path of one day, with {date} for YYYY-MM-DD, e.g. 'incoming/{date}'")
+    daily.add_argument("--output", required=True, metavar="ROOT", help="each day goes to ROOT/YYYY-MM-DD/")
+    daily.add_argument("--start", type=dt.date.fromisoformat, metavar="DATE", help="first day (default: --days-back)")
+    daily.add_argument("--stop", type=dt.date.fromisoformat, metavar="DATE",
+                       help="day after the last one (default: tomorrow, so today is included)")
+    daily.add_argument("--days-back", type=int, default=7, metavar="N", help="without --start: the last N days")
+    daily.add_argument("--config", metavar="FILE")
+    _execution_options(daily)
 
     status = sub.add_parser("status", help="list every stage and shard: done, missing, stale, failed")
     status.add_argument("--output", required=True, metavar="DIR")
@@ -70,9 +88,15 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("--only", action="store_true", help="only this stage; later stages keep their outputs")
     rerun.add_argument("--shard", type=int, metavar="N", help="only shard N of per-shard stages")
     rerun.add_argument("--dry-run", action="store_true", help="print what would be deleted and rebuilt")
-    rerun.add_argument("--workers", type=int, default=1, metavar="N")
-    rerun.add_argument("--quiet", action="store_true")
+    _execution_options(rerun)
     return parser
+
+
+def _execution_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="Luigi worker processes")
+    parser.add_argument("--scheduler-url", metavar="URL",
+                        help="use a central luigid scheduler (e.g. http://HOST:8082) instead of the local one")
+    parser.add_argument("--quiet", action="store_true", help="print only the final summary")
 
 
 def _setup_logging(quiet: bool) -> None:
@@ -85,11 +109,8 @@ def _setup_logging(quiet: bool) -> None:
     logger.propagate = False
 
 
-def _check_run_args(args: argparse.Namespace) -> None:
+def _check_config(args: argparse.Namespace) -> None:
     """Everything that can be checked before any work starts."""
-    missing = [p for p in args.input if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"input not found: {', '.join(missing)}")
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     try:
@@ -98,10 +119,15 @@ def _check_run_args(args: argparse.Namespace) -> None:
         raise UsageError(f"config error: {exc}") from None
 
 
-def _build(tasks: list[luigi.Task], workers: int) -> int:
-    luigi.configuration.get_config().read(str(CONFIG_DIR / "luigi.cfg"))
-    result = luigi.build(tasks, local_scheduler=True, workers=workers, detailed_summary=True,
-                         log_level="WARNING")
+def _build(tasks: list[luigi.Task], args: argparse.Namespace) -> int:
+    config = luigi.configuration.get_config()
+    config.read(str(CONFIG_DIR / "luigi.cfg"))
+    where: dict[str, Any] = {"local_scheduler": True}
+    if args.scheduler_url:
+        # stay alive while the shared scheduler has pending work, so every worker keeps taking shards
+        config.set("worker", "keep_alive", "true")
+        where = {"local_scheduler": False, "scheduler_url": args.scheduler_url}
+    result = luigi.build(tasks, workers=args.workers, detailed_summary=True, log_level="WARNING", **where)
     if result.status in (LuigiStatusCode.SCHEDULING_FAILED, LuigiStatusCode.FAILED_AND_SCHEDULING_FAILED,
                          LuigiStatusCode.MISSING_EXT, LuigiStatusCode.NOT_RUN):
         print(f"newsclean: scheduling failed\n{result.summary_text}", file=sys.stderr)
@@ -128,16 +154,46 @@ def _params_from_run_file(out: Path) -> dict[str, Any]:
     return task_params(run["inputs"], str(out), run["config_file"], input_signature(run["inputs"]))
 
 
+def _run_with_progress(params: dict[str, Any], args: argparse.Namespace) -> int:
+    """Build the whole pipeline for one output folder, with a progress line on a terminal."""
+    out = Path(params["output_dir"])
+    show = sys.stderr.isatty() and not args.quiet
+    with Progress(out, fingerprints_for(params)) if show else nullcontext():
+        code = _build([Publish(**params)], args)
+    return code if code != EXIT_OK else _summary(out)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    _check_run_args(args)
+    _check_config(args)
+    inputs = [p.replace("{batch}", args.batch or "") for p in args.input]
+    missing = [p for p in inputs if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"input not found: {', '.join(missing)}")
     _setup_logging(args.quiet)
-    out = Path(args.output)
-    inputs = [str(Path(p).resolve()) for p in args.input]
+    out = Path(args.output) / args.batch if args.batch else Path(args.output)
+    inputs = [str(Path(p).resolve()) for p in inputs]
     config_file = str(Path(args.config).resolve()) if args.config else ""
     write_run_file(out, {"inputs": inputs, "config_file": config_file})
-    params = task_params(inputs, str(out), config_file, input_signature(inputs))
-    code = _build([Publish(**params)], args.workers)
-    return code if code != EXIT_OK else _summary(out)
+    return _run_with_progress(task_params(inputs, str(out), config_file, input_signature(inputs)), args)
+
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    _check_config(args)
+    if "{date}" not in args.input:
+        raise UsageError("--input must contain {date}, e.g. 'incoming/{date}'")
+    stop = args.stop or dt.date.today() + dt.timedelta(days=1)
+    start = args.start or stop - dt.timedelta(days=args.days_back)
+    if start >= stop:
+        raise UsageError(f"empty range: --start {start} is not before --stop {stop}")
+    _setup_logging(args.quiet)
+    config_file = str(Path(args.config).resolve()) if args.config else ""
+    pattern = str(Path(args.input).resolve()) if not Path(args.input).is_absolute() else args.input
+    task = backfill(pattern, str(Path(args.output).resolve()), config_file, start, stop)
+    code = _build([task], args)
+    days = [d for d in (start + dt.timedelta(days=i) for i in range((stop - start).days))
+            if Path(partition(pattern, d)).exists()]
+    print(f"daily: {len(days)} days with input between {start} and {stop - dt.timedelta(days=1)} -> {args.output}")
+    return code
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -169,12 +225,11 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     delete(paths)
     _setup_logging(args.quiet)
     if args.only:
-        return _build(stage_tasks(args.step, params, n, args.shard), args.workers)
-    code = _build([Publish(**params)], args.workers)
-    return code if code != EXIT_OK else _summary(out)
+        return _build(stage_tasks(args.step, params, n, args.shard), args)
+    return _run_with_progress(params, args)
 
 
-COMMANDS = {"run": cmd_run, "status": cmd_status, "rerun": cmd_rerun}
+COMMANDS = {"run": cmd_run, "daily": cmd_daily, "status": cmd_status, "rerun": cmd_rerun}
 
 
 def main(argv: list[str] | None = None) -> int:

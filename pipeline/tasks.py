@@ -28,7 +28,15 @@ from pipeline.atomic import write_text
 from pipeline.config import Config, load_config
 from pipeline.document import Document, read_shard, write_shard
 from pipeline.fingerprint import chain
-from pipeline.layout import clear_failure, record_failure, shard_file, shard_name, stage_dir, stage_marker
+from pipeline.layout import (
+    clear_failure,
+    record_failure,
+    shard_file,
+    shard_name,
+    stage_dir,
+    stage_marker,
+    write_run_file,
+)
 from pipeline.report import build_report, write_report
 from pipeline.stage import StageStats, Step, run_step
 from pipeline.writers import OUTPUT_FILES, publish
@@ -307,6 +315,7 @@ class Publish(NewscleanTask):
         report = build_report(counts, self._stage_rows(n), fps, self.config.fingerprint(),
                               list(self.inputs), time.perf_counter() - started)
         write_report(report, out)
+        write_run_file(out, {"inputs": list(self.inputs), "config_file": self.config_file})
         write_text(Path(self.output().path), json.dumps({"documents": counts.documents}) + "\n")
         log.info("publish: %d articles, %d rejected, %d errors", counts.articles,
                  sum(counts.rejected.values()), counts.errors)

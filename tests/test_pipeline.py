@@ -188,3 +188,50 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     assert run_cli("--input", str(tmp_path / "nope"), "--output", str(tmp_path / "o")) == 2
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Council approves the river park budget</title>
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>Council approves the river park budget</h1>
+<p>The city council voted on Tuesday to approve a budget of four million euros for the new river park,
+ending a debate that had lasted more than two years and divided residents of the old harbour district.</p>
+<p>Supporters said the park would bring shade, playgrounds and a cycle path along the water, while critics
+argued that the money should have gone to repairing the district's crumbling schools and bridges first.</p>
+<p>Construction is expected to begin in the spring and to take about eighteen months, the mayor told
+reporters after the vote, adding that the first trees would be planted before the end of next year.</p>
+</article><footer>Copyright 2024 The Harbour Gazette. All rights reserved.</footer></body></html>"""
+
+
+def _warc(path: Path, url: str, html: str) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(url, "response", payload=BytesIO(html.encode("utf-8")),
+                                           http_headers=headers)
+        writer.write_record(record)
+
+
+def test_html_and_warc_inputs_go_through_trafilatura(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "park.html").write_text(PAGE, encoding="utf-8")
+    other = PAGE.replace("river park", "harbour museum").replace("four million", "nine million")
+    _warc(inputs / "crawl.warc.gz", "https://www.harbour-gazette.example/museum", other)
+    out = tmp_path / "out"
+    assert run_cli("--input", str(inputs), "--output", str(out)) == 0
+    rows = read_jsonl(out / "articles.jsonl")
+    assert len(rows) == 2
+    by_source = {Path(row["source"].split("#")[0]).name: row for row in rows}
+    park = by_source["park.html"]
+    assert park["id"] == "park"
+    assert park["title"] == "Council approves the river park budget"
+    assert "four million euros" in park["text"] and "Sport" not in park["text"]
+    museum = next(row for name, row in by_source.items() if name.startswith("crawl.warc.gz"))
+    assert museum["url"] == "https://www.harbour-gazette.example/museum"
+    assert "nine million euros" in museum["text"]
+    assert all(row["lang"] == "en" for row in rows)
