@@ -18,6 +18,7 @@ from typing import Any
 import luigi
 import luigi.configuration
 from luigi.execution_summary import LuigiStatusCode
+from luigi.task_register import Register
 
 from pipeline import boilerplate
 from pipeline.config import CONFIG_DIR, ConfigError, load_config
@@ -120,6 +121,10 @@ def _check_config(args: argparse.Namespace) -> None:
 
 
 def _build(tasks: list[luigi.Task], args: argparse.Namespace) -> int:
+    # Luigi reuses task objects with equal parameters within a process; RangeDaily caches the days it
+    # found missing on its object, so a second call in one process must not get the first one's.
+    Register.clear_instance_cache()
+    tasks = [type(t)(**t.param_kwargs) for t in tasks]
     config = luigi.configuration.get_config()
     config.read(str(CONFIG_DIR / "luigi.cfg"))
     where: dict[str, Any] = {"local_scheduler": True}
