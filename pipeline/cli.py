@@ -11,12 +11,14 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import luigi
 import luigi.configuration
+import luigi.execution_summary
 from luigi.execution_summary import LuigiStatusCode
 from luigi.task_register import Register
 
@@ -28,13 +30,14 @@ from pipeline.layout import STAGES, read_run_file, write_run_file
 from pipeline.progress import Progress
 from pipeline.rerun import delete, plan_deletions, stages_to_rebuild
 from pipeline.status import FAILED, run_status, shard_count
-from pipeline.tasks import Publish, fingerprints_for, stage_tasks, task_params
+from pipeline.tasks import Ingest, Publish, fingerprints_for, stage_tasks, task_params
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad arguments or config (argparse uses 2 as well)
 EXIT_DOCUMENT_ERRORS = 3  # the batch finished, but some inputs are in errors.jsonl
 EXIT_TASK_FAILED = 4
 EXIT_SCHEDULING = 5
+OTHER_WORKERS_POLL_SECONDS = 2.0
 
 EXIT_CODES_HELP = """exit codes:
   0  success: every input is an article or a rejection with a reason
@@ -120,7 +123,7 @@ def _check_config(args: argparse.Namespace) -> None:
         raise UsageError(f"config error: {exc}") from None
 
 
-def _build(tasks: list[luigi.Task], args: argparse.Namespace) -> int:
+def _luigi_build(tasks: list[luigi.Task], args: argparse.Namespace) -> luigi.execution_summary.LuigiRunResult:
     # Luigi reuses task objects with equal parameters within a process; RangeDaily caches the days it
     # found missing on its object, so a second call in one process must not get the first one's.
     Register.clear_instance_cache()
@@ -132,16 +135,40 @@ def _build(tasks: list[luigi.Task], args: argparse.Namespace) -> int:
         # stay alive while the shared scheduler has pending work, so every worker keeps taking shards
         config.set("worker", "keep_alive", "true")
         where = {"local_scheduler": False, "scheduler_url": args.scheduler_url}
-    result = luigi.build(tasks, workers=args.workers, detailed_summary=True, log_level="WARNING", **where)
-    if result.status in (LuigiStatusCode.SCHEDULING_FAILED, LuigiStatusCode.FAILED_AND_SCHEDULING_FAILED,
-                         LuigiStatusCode.MISSING_EXT, LuigiStatusCode.NOT_RUN):
-        print(f"newsclean: scheduling failed\n{result.summary_text}", file=sys.stderr)
-        return EXIT_SCHEDULING
-    if result.status == LuigiStatusCode.FAILED or not all(t.complete() for t in tasks):
+    return luigi.build(tasks, workers=args.workers, detailed_summary=True, log_level="WARNING", **where)
+
+
+SCHEDULING_FAILURES = (LuigiStatusCode.SCHEDULING_FAILED, LuigiStatusCode.FAILED_AND_SCHEDULING_FAILED,
+                       LuigiStatusCode.MISSING_EXT, LuigiStatusCode.NOT_RUN)
+# With a central scheduler these mean "what is left is held by another worker", not failure.
+HELD_ELSEWHERE = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY, LuigiStatusCode.NOT_RUN)
+
+
+def _build(tasks: list[luigi.Task], args: argparse.Namespace) -> int:
+    """Run tasks to completion; with a central scheduler, wait for tasks other workers are running."""
+    while True:
+        result = _luigi_build(tasks, args)
+        if all(t.complete() for t in tasks):
+            return EXIT_OK
+        if args.scheduler_url and result.status in HELD_ELSEWHERE:
+            time.sleep(OTHER_WORKERS_POLL_SECONDS)  # the other worker may still fail: then we take over
+            continue
+        if result.status in SCHEDULING_FAILURES:
+            print(f"newsclean: scheduling failed\n{result.summary_text}", file=sys.stderr)
+            return EXIT_SCHEDULING
         print(f"newsclean: a task failed; run the same command again to resume\n{result.summary_text}",
               file=sys.stderr)
         return EXIT_TASK_FAILED
-    return EXIT_OK
+
+
+def _build_pipeline(params: dict[str, Any], args: argparse.Namespace) -> int:
+    """Ingest first, then every shard's tasks by name, so that all workers sharing a central
+    scheduler see the shard tasks (as Publish's dynamic dependencies only its own worker would)."""
+    code = _build([Ingest(**params)], args)
+    if code != EXIT_OK:
+        return code
+    n = shard_count(Path(params["output_dir"]), fingerprints_for(params)["ingest"]) or 0
+    return _build([*stage_tasks("final", params, n), Publish(**params)], args)
 
 
 def _summary(out: Path) -> int:
@@ -164,7 +191,7 @@ def _run_with_progress(params: dict[str, Any], args: argparse.Namespace) -> int:
     out = Path(params["output_dir"])
     show = sys.stderr.isatty() and not args.quiet
     with Progress(out, fingerprints_for(params)) if show else nullcontext():
-        code = _build([Publish(**params)], args)
+        code = _build_pipeline(params, args)
     return code if code != EXIT_OK else _summary(out)
 
 

@@ -301,8 +301,16 @@ class Publish(NewscleanTask):
         return self.stage_dir("publish"), None
 
     def complete(self) -> bool:
+        """Done only if the published files are this config's: after runs with config A, then B, then
+        A again into one folder, A's marker exists but the files at the top are B's."""
         out = Path(self.output_dir)
-        return super().complete() and all((out / name).exists() for name in (*OUTPUT_FILES, "report.json"))
+        if not (super().complete() and all((out / name).exists() for name in OUTPUT_FILES)):
+            return False
+        try:
+            published = json.loads((out / "report.json").read_text(encoding="utf-8"))["stage_fingerprints"]
+        except (OSError, ValueError, KeyError):
+            return False
+        return published.get("publish") == self.stage_dir("publish").name.rsplit("-", 1)[1]
 
     def run(self) -> Iterator[list[ApplyDecisions]]:
         started = time.perf_counter()

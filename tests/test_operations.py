@@ -97,3 +97,13 @@ def test_rerun_only_rebuilds_one_stage(small_run: tuple[Path, Path]) -> None:
 
 def test_rerun_without_a_run_is_a_usage_error(tmp_path: Path) -> None:
     assert run("rerun", "strip", "--output", str(tmp_path))[0] == 2
+
+
+def test_switching_configs_back_republishes(tmp_path: Path) -> None:
+    """Config A, then B, then A again into one folder: the third run must publish A's result."""
+    a, b, out = tmp_path / "a.toml", tmp_path / "b.toml", tmp_path / "out"
+    a.write_text("[quality]\nmin_words = 1\n")
+    b.write_text("[quality]\nmin_words = 100000\n")
+    for config, articles in ((a, 5), (b, 0), (a, 5)):
+        assert run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))[0] == 0
+        assert len(read_jsonl(out / "articles.jsonl")) == articles
