@@ -167,3 +167,12 @@ def test_ftfy_negative_cases_are_left_unchanged(cfg: dict[str, Any]) -> None:
     assert [fix_text(c["original"], cfg) for c in changed] == [c["fixed"] for c in changed]
     assert [c["original"] for c in changed] == [c["original"] for c in cases if "\x85" in c["original"]]
     assert len(cases) - len(changed) == 30
+
+
+def test_line_by_line_fast_path_equals_ftfy_on_the_whole_text() -> None:
+    """Skipping ASCII lines must not change the result of repairing the whole text at once."""
+    cfg = load_config()["encoding"]
+    text = "<p>plain ascii line</p>\nIt doesnâ€™t matter\n\n\u201cclean curly\u201d\nSch\u00c3\u00b6n\r\nlast line"
+    expected = ftfy.fix_text(text, fixer_config(cfg))
+    assert fix_text(text, cfg) == expected
+    assert "doesn’t" in expected and "Schön" in expected
