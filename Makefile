@@ -17,6 +17,8 @@ run: $(STAMP)
 	$(BIN)/newsclean run --input seeds --output output
 
 test: $(STAMP)
+	# real services for the tests that need them; without root they are skipped with a reason
+	bash scripts/install-chromium.sh || true
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/pytest -q
 

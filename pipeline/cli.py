@@ -26,6 +26,7 @@ from pipeline import boilerplate
 from pipeline.config import CONFIG_DIR, ConfigError, load_config
 from pipeline.daily import backfill, partition
 from pipeline.fingerprint import input_signature
+from pipeline.htmlreport import write_html_report
 from pipeline.layout import STAGES, read_run_file, write_run_file
 from pipeline.progress import Progress
 from pipeline.rerun import delete, plan_deletions, stages_to_rebuild
@@ -93,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     rerun.add_argument("--shard", type=int, metavar="N", help="only shard N of per-shard stages")
     rerun.add_argument("--dry-run", action="store_true", help="print what would be deleted and rebuilt")
     _execution_options(rerun)
+
+    report = sub.add_parser("report", help="write DIR/report.html, a self-contained page about the run")
+    report.add_argument("--output", required=True, metavar="DIR")
     return parser
 
 
@@ -261,7 +265,15 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     return _run_with_progress(params, args)
 
 
-COMMANDS = {"run": cmd_run, "daily": cmd_daily, "status": cmd_status, "rerun": cmd_rerun}
+def cmd_report(args: argparse.Namespace) -> int:
+    try:
+        print(write_html_report(Path(args.output)))
+    except FileNotFoundError as exc:
+        raise UsageError(f"{args.output}: no finished run to report on ({exc})") from None
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "daily": cmd_daily, "status": cmd_status, "rerun": cmd_rerun, "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

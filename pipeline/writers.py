@@ -98,7 +98,7 @@ class _Outputs:
         self.files["articles.jsonl"].write(_line(article_row(doc)))
         for r in sorted(doc.removed, key=lambda r: r["paragraph"]):
             row = {"id": doc.id, "paragraph": r["paragraph"], "text": r["text"], "rule": r["rule"],
-                   "category": r.get("category")}
+                   "category": r.get("category"), **({"span": True} if r.get("span") else {})}
             self.files["removed.jsonl"].write(_line(row))
 
     def commit(self) -> None:
