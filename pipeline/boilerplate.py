@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import headline, mainblock
 from pipeline.document import Document
 from pipeline.rules import Rule, RuleSet, load_rules
 
@@ -57,12 +58,38 @@ def strip_boilerplate(doc: Document, rules: RuleSet) -> Document:
         return doc
     _strip_prefixes(doc, rules)
     marks = _free_marks(doc.paragraphs, rules)
-    marks.update(_contextual_marks(doc.paragraphs, rules, marks))
     for rule, match in marks.values():
         if rule.action == "metadata":
             doc.metadata.setdefault(rule.key, match.group("value"))
-    doc.drop_paragraphs({i: (rule.id, rule.category) for i, (rule, _m) in marks.items()})
+    drops = {i: (rule.id, rule.category) for i, (rule, _m) in marks.items()}
+    drops.update(_block_drops(doc, rules, {i: rule.category for i, (rule, _m) in marks.items()}))
+    drops.update(_headline_drop(doc, rules, set(drops)))
+    marks = _contextual_marks(doc.paragraphs, rules, set(drops))
+    for rule, match in marks.values():
+        if rule.action == "metadata":
+            doc.metadata.setdefault(rule.key, match.group("value"))
+    drops.update({i: (rule.id, rule.category) for i, (rule, _m) in marks.items()})
+    doc.drop_paragraphs(drops)
     return doc
+
+
+def _headline_drop(doc: Document, rules: RuleSet, dropped: set[int]) -> dict[int, tuple[str, str]]:
+    """The title repeated at the head of the body (pipeline.headline), among survivors."""
+    title = doc.metadata.get("title")
+    if rules.headline is None or not isinstance(title, str):
+        return {}
+    survivors = [i for i in range(len(doc.paragraphs)) if i not in dropped]
+    found = headline.headline_index([doc.paragraphs[i] for i in survivors], title, rules.headline)
+    return {} if found is None else {survivors[found]: (headline.RULE_ID, headline.CATEGORY)}
+
+
+def _block_drops(doc: Document, rules: RuleSet, marked: dict[int, str]) -> dict[int, tuple[str, str]]:
+    """The main-block pass, seeing which paragraphs the context-free rules marked and as
+    what (scraped text only: HTML went through trafilatura's own main-content choice)."""
+    if rules.block is None or doc.format not in rules.block.formats:
+        return {}
+    outside = mainblock.outside_main_block(doc.paragraphs, rules.block, marked)
+    return {i: (mainblock.RULE_ID, mainblock.CATEGORY) for i in outside}
 
 
 def _strip_prefixes(doc: Document, rules: RuleSet) -> None:
@@ -108,7 +135,7 @@ def _free_marks(paragraphs: list[str], rules: RuleSet) -> dict[int, Mark]:
     return marks
 
 
-def _contextual_marks(paragraphs: list[str], rules: RuleSet, marked: dict[int, Mark]) -> dict[int, Mark]:
+def _contextual_marks(paragraphs: list[str], rules: RuleSet, marked: set[int]) -> dict[int, Mark]:
     survivors = [i for i in range(len(paragraphs)) if i not in marked]
     words = {i: len(paragraphs[i].split()) for i in survivors}
     marks: dict[int, Mark] = {}

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.linefeatures import word_count
 
 # Non-ASCII marks are written as escapes: bullets, en/em dashes, guillemets, curly quotes.
 BULLETS = ("\u2022", "\u00b7", "-", "*", "\u2013", "\u2014", "\u25ba", "\u25b6", "\u00bb", "\u2713", "\u25e6")
@@ -90,11 +91,14 @@ def _words(paragraphs: list[str]) -> list[str]:
 
 
 def duplicate_lines(paragraphs: list[str]) -> dict[str, float]:
-    """Share of paragraphs, and of characters, in repeats of an earlier paragraph (Gopher)."""
+    """Share of paragraphs, and of characters, in repeats of an earlier paragraph (Gopher).
+
+    Paragraphs with no letter or digit (zero-width spacers, "* * *" breaks) are layout,
+    not repeated text: they never count as repeats."""
     seen: set[str] = set()
     dup_count = dup_chars = 0
     for p in paragraphs:
-        if p in seen:
+        if p in seen and any(ch.isalnum() for ch in p):
             dup_count += 1
             dup_chars += len(p)
         seen.add(p)
@@ -156,4 +160,5 @@ def _mostly_urls(paragraph: str) -> bool:
 
 
 def _short_unpunctuated(paragraph: str, short_words: int) -> bool:
-    return len(paragraph.split()) <= short_words and not paragraph.endswith(END_PUNCTUATION)
+    """Words counted script-aware: a Japanese sentence has no spaces but is not short."""
+    return word_count(paragraph) <= short_words and not paragraph.endswith(END_PUNCTUATION)

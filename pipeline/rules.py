@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config, ConfigError
+from pipeline.headline import RULE_ID as HEADLINE_RULE_ID
+from pipeline.headline import HeadlineParams
+from pipeline.linefeatures import load_stopwords
+from pipeline.mainblock import RULE_ID as BLOCK_RULE_ID
+from pipeline.mainblock import BlockParams
 
 ACTIONS = ("drop", "metadata", "prefix")
 FIELD_TYPES: dict[str, type] = {
@@ -69,10 +74,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """All enabled rules in catalogue order, plus the length bound regexes run under."""
+    """All enabled rules in catalogue order, the length bound regexes run under, and the
+    settings of the built-in passes (None when disabled by their rule id)."""
 
     rules: tuple[Rule, ...]
     max_chars: int
+    block: BlockParams | None = None
+    headline: HeadlineParams | None = None
 
     @property
     def prefix_rules(self) -> tuple[Rule, ...]:
@@ -97,12 +105,17 @@ def load_rules(cfg: Config) -> RuleSet:
         data = _read(path)
         categories |= set(data.get("categories", []))
         rules.extend(_parse_catalogue(path, data, categories, {r.id for r in rules}))
-    known = {r.id for r in rules}
+    known = {r.id for r in rules} | {BLOCK_RULE_ID, HEADLINE_RULE_ID}
+    disabled = set(section["disable"])
     unknown = [rid for rid in section["disable"] if rid not in known]
     if unknown:
         raise ConfigError(f"boilerplate.disable names unknown rule id(s): {', '.join(unknown)}")
-    enabled = tuple(r for r in rules if r.id not in set(section["disable"]))
-    return RuleSet(enabled, section["max_chars"])
+    enabled = tuple(r for r in rules if r.id not in disabled)
+    block = None
+    if BLOCK_RULE_ID not in disabled and section["block_formats"]:
+        block = BlockParams.from_config(section, load_stopwords(cfg.resolve(section["stopwords"])))
+    headline = None if HEADLINE_RULE_ID in disabled else HeadlineParams.from_config(section)
+    return RuleSet(enabled, section["max_chars"], block, headline)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -159,3 +159,17 @@ def test_every_threshold_is_in_the_config(cfg: dict[str, Any]) -> None:
         "short_line_words",
     }
     assert needed <= set(cfg)
+
+
+def test_japanese_paragraphs_are_not_short_menu_lines() -> None:
+    from pipeline.quality import line_shapes
+
+    lines = ["報道によると、今回販売されたのはいわゆる脱獄したiPhone"] * 6
+    assert line_shapes(lines, 8)["short_line_frac"] == 0.0
+
+
+def test_invisible_spacer_paragraphs_are_not_repeats() -> None:
+    from pipeline.quality import duplicate_lines
+
+    assert duplicate_lines(["A line of text.", "\u200b", "\u200b", "Another line."])["dup_line_frac"] == 0.0
+    assert duplicate_lines(["Same.", "Same."])["dup_line_frac"] == 0.5

@@ -1,0 +1,184 @@
+"""The main-block pass: in scraped full-page text, keep the article and drop the page chrome
+around it.
+
+A news page rendered as text is menus, teasers and footers above and below one contiguous
+run of prose. Phrase rules cannot list every menu item of every site, but the article
+announces itself by shape: long lines that end like sentences and are dense in function
+words. So each line is classified from its shallow features (pipeline.linefeatures) in the
+manner of jusText (Pomikálek 2011: good / near-good / short / bad by length and stop-word
+density), scored (prose positive, chrome negative), and the article is the contiguous run
+with the largest total score: the maximum-sum segment of Body Text Extraction (Finn,
+Kushmerick & Smyth 2001). Short lines *inside* that run (subheadings, one-line quotes,
+"He declined to comment.") are kept because their neighbours carry them, which is
+jusText's context rule in segment form.
+
+The pass only acts on a page that shows its chrome: at least ``block_min_outside_menu``
+menu-sized lines (a few words each) outside the article. Site navigation runs to dozens of
+such items; an already clean article that merely contains a list or a table does not, and
+is left whole. Every number is in [boilerplate].
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.linefeatures import LineFeatures, line_features
+
+RULE_ID = "mainblock.outside.v1"
+CATEGORY = "page_chrome"
+GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+
+
+@dataclass(frozen=True)
+class BlockParams:
+    """The [boilerplate] block_* settings, typed; see configs/default.toml for each."""
+
+    formats: tuple[str, ...]
+    long_chars: int
+    short_chars: int
+    cap_chars: int
+    near_weight: float
+    short_weight: float
+    bad_weight: float
+    stop_min: float
+    stopword_min_doc: float
+    title_min_words: int
+    title_case_min: float
+    min_outside_menu: int
+    menu_max_words: int
+    marked_weights: dict[str, float]
+    extra_min_score: float
+    extra_max_gap: int
+    stopwords: frozenset[str]
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any], stopwords: frozenset[str]) -> BlockParams:
+        return cls(
+            formats=tuple(section["block_formats"]),
+            long_chars=section["block_long_chars"],
+            short_chars=section["block_short_chars"],
+            cap_chars=section["block_cap_chars"],
+            near_weight=section["block_near_weight"],
+            short_weight=section["block_short_weight"],
+            bad_weight=section["block_bad_weight"],
+            stop_min=section["block_stop_min"],
+            stopword_min_doc=section["block_stopword_min_doc"],
+            title_min_words=section["block_title_min_words"],
+            title_case_min=section["block_title_case_min"],
+            min_outside_menu=section["block_min_outside_menu"],
+            menu_max_words=section["block_menu_max_words"],
+            marked_weights=dict(section["block_marked_weights"]),
+            extra_min_score=section["block_extra_min_score"],
+            extra_max_gap=section["block_extra_max_gap"],
+            stopwords=stopwords,
+        )
+
+
+def classify(f: LineFeatures, params: BlockParams, use_stopwords: bool) -> str:
+    """One line's class. Bad: typographic chrome (copyright, bullet or pipe-separated
+    menus, title-case teaser headlines) or long text with no function words (lists of
+    names and products). Good: long, sentence-final. Near: medium, sentence-final."""
+    if f.copyright or f.separators >= 2 or (f.bullet and not f.terminal):
+        return BAD
+    if not f.terminal and f.words >= params.title_min_words and f.title_case >= params.title_case_min:
+        return BAD
+    if use_stopwords and f.length >= params.short_chars and f.stop_density < params.stop_min:
+        return BAD
+    if f.length >= params.long_chars and (f.terminal or f.length >= params.cap_chars):
+        return GOOD
+    if f.length >= params.short_chars and f.terminal:
+        return NEAR
+    return SHORT
+
+
+def line_score(kind: str, f: LineFeatures, params: BlockParams) -> float:
+    if kind == GOOD:
+        return min(f.length, params.cap_chars) / params.long_chars
+    if kind == NEAR:
+        return params.near_weight
+    if kind == SHORT:
+        return -params.short_weight
+    return -params.bad_weight
+
+
+def best_segment(scores: Sequence[float]) -> tuple[int, int]:
+    """[start, end) of the contiguous run with the largest sum (Kadane); (0, 0) if none
+    is positive."""
+    best, best_span = 0.0, (0, 0)
+    running, start = 0.0, 0
+    for i, s in enumerate(scores):
+        if running <= 0:
+            running, start = s, i
+        else:
+            running += s
+        if running > best:
+            best, best_span = running, (start, i + 1)
+    return best_span
+
+
+def outside_main_block(lines: Sequence[str], params: BlockParams, marked: dict[int, str] | None = None) -> list[int]:
+    """Indices of the unmarked lines outside the article block, or [] when the pass should
+    not act. ``marked`` maps lines a rule already removed to the rule's category: they still
+    count, as chrome, so a comment-section header (weighted heavily) ends the article."""
+    marked = marked or {}
+    feats = [line_features(line, params.stopwords) for line in lines]
+    use_stop = _stopwords_cover(feats, params)
+    scores = [
+        -params.marked_weights.get(marked[i], params.bad_weight) if i in marked
+        else line_score(classify(f, params, use_stop), f, params)
+        for i, f in enumerate(feats)
+    ]
+    inside = article_lines(scores, params)
+    if not inside:
+        return []
+    outside = [i for i in range(len(lines)) if i not in inside and i not in marked]
+    menu = sum(1 for i in outside if feats[i].words <= params.menu_max_words)
+    return outside if menu >= params.min_outside_menu else []
+
+
+def article_lines(scores: Sequence[float], params: BlockParams) -> set[int]:
+    """The best segment, grown by further segments on either side that score at least
+    ``extra_min_score`` on their own and lie within ``extra_max_gap`` lines of it: an
+    article broken by an inline advert or teaser box is still one article. The gap
+    between them is not joined."""
+    start, end = best_segment(scores)
+    if end == 0:
+        return set()
+    inside = set(range(start, end))
+    for step in (-1, 1):
+        lo, hi = start, end
+        while True:
+            seg = _next_segment(scores, lo, hi, step, params.extra_max_gap)
+            if seg is None or sum(scores[seg[0] : seg[1]]) < params.extra_min_score:
+                break
+            inside.update(range(*seg))
+            lo, hi = min(lo, seg[0]), max(hi, seg[1])
+    return inside
+
+
+def _next_segment(scores: Sequence[float], lo: int, hi: int, step: int, gap: int) -> tuple[int, int] | None:
+    """The best segment in the ``gap`` lines before ``lo`` (step -1) or after ``hi`` (+1),
+    extended away from the block while it stays positive."""
+    if step < 0:
+        window = max(0, lo - gap)
+        seg = best_segment(scores[window:lo])
+        if not seg[1]:
+            return None
+        left = best_segment(scores[: window + seg[1]])
+        return (left[0], window + seg[1]) if left[1] == window + seg[1] else (window + seg[0], window + seg[1])
+    window = min(len(scores), hi + gap)
+    seg = best_segment(scores[hi:window])
+    if not seg[1]:
+        return None
+    right = best_segment(scores[hi + seg[0] :])
+    return (hi + seg[0], hi + seg[0] + right[1]) if right[0] == 0 else (hi + seg[0], hi + seg[1])
+
+
+def _stopwords_cover(feats: list[LineFeatures], params: BlockParams) -> bool:
+    """Stop-word density only means something for languages the list covers: trust it when
+    the page's long lines are, on the median, at least this dense."""
+    densities = [f.stop_density for f in feats if f.length >= params.long_chars and not f.dense_script]
+    return bool(densities) and statistics.median(densities) >= params.stopword_min_doc

@@ -1,0 +1,50 @@
+"""The main-block pass on literal scraped pages: chrome around the article goes, the article
+(with its short subheading) stays, and clean text is left whole."""
+
+from __future__ import annotations
+
+from pipeline import boilerplate, mainblock
+from pipeline.config import load_config
+from pipeline.document import Document
+from pipeline.linefeatures import line_features, word_count
+
+SENTENCE = "The council said on Tuesday that the new bridge would open to traffic in the spring of next year."
+MENU = [f"Section {n}" for n in range(30)]
+ARTICLE = [SENTENCE, "What happens next", SENTENCE.replace("bridge", "tunnel"), SENTENCE.replace("council", "mayor")]
+
+
+def _strip(paragraphs: list[str], fmt: str = "text") -> Document:
+    doc = Document(id="d", source="s", format=fmt)
+    doc.set_paragraphs(paragraphs)
+    return boilerplate.strip_boilerplate(doc, boilerplate.load_rules(load_config()))
+
+
+def test_menus_around_the_article_go_and_the_subheading_stays() -> None:
+    doc = _strip([*MENU, *ARTICLE, "Most Read Stories Of The Week", "Some Other Headline Here Today"])
+    assert doc.paragraphs == ARTICLE
+    assert {r["rule"] for r in doc.removed} == {mainblock.RULE_ID}
+
+
+def test_clean_text_without_chrome_is_left_whole() -> None:
+    paragraphs = ["Short title line", *ARTICLE, "The vote was close"]
+    assert _strip(paragraphs).paragraphs == paragraphs
+
+
+def test_html_input_skips_the_pass() -> None:
+    doc = _strip(MENU + ARTICLE, fmt="html")
+    assert doc.paragraphs == MENU + ARTICLE
+
+
+def test_best_segment_is_the_maximum_sum_run() -> None:
+    assert mainblock.best_segment([-1.0, 2.0, -0.5, 3.0, -4.0, 1.0]) == (1, 4)
+    assert mainblock.best_segment([-1.0, -2.0]) == (0, 0)
+
+
+def test_line_features_and_script_aware_word_count() -> None:
+    stop = frozenset({"the", "on", "that", "to", "in", "of", "would"})
+    f = line_features(SENTENCE, stop)
+    assert f.terminal and not f.bullet and f.stop_density > 0.3
+    assert line_features("\u2022 World", stop).bullet
+    assert line_features("Most Read Stories Of The Week", stop).title_case == 1.0
+    assert word_count("報道によると、今回販売されたのは") == 8
+    assert word_count("two words") == 2
