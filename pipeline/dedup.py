@@ -20,53 +20,61 @@ derived from ids, dates, positions and hash values, never from the order of shar
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from pipeline.atomic import write_text
-from pipeline.document import Document
+from pipeline.decisions import REPEAT, TEMPLATE, Decision, Reuse, apply_decision, load_decisions, save_decisions
+from pipeline.dedupstate import DedupState, open_state, update_state
+from pipeline.lshindex import candidate_pairs
 from pipeline.minhash import (
     SignatureTable,
-    candidate_pairs,
     compute_signatures,
+    containment,
     jaccard,
     load_signatures,
     merge_tables,
-    normalise,
     save_signatures,
     table_doc_ids,
 )
 
 __all__ = [
     "Decision",
+    "DedupState",
     "SignatureTable",
     "apply_decision",
     "compute_signatures",
     "find_near_duplicates",
     "load_decisions",
     "load_signatures",
+    "open_state",
     "save_decisions",
     "save_signatures",
     "table_doc_ids",
+    "update_state",
 ]
 
-REPEAT = "neardup.repeat"
-TEMPLATE = "neardup.template"
-CATEGORIES = {REPEAT: "duplicate", TEMPLATE: "template"}
+@dataclass
+class _Batch:
+    """The batch's table with the earlier batches' related documents in front of it.
 
+    Rows ``d < n_earlier`` were kept by earlier runs: already published, so they always
+    win, count for templates and reuse, and never receive a decision.
+    """
 
-class Decision(TypedDict, total=False):
-    """What NearDup decided for one document; plain data so it round-trips through JSON."""
+    table: SignatureTable
+    n_earlier: int
 
-    remove: dict[int, str]  # original paragraph position -> rule id
-    duplicate_of: str
-    similarity: float
+    def earlier(self, d: int) -> bool:
+        return d < self.n_earlier
+
+    def rank_key(self, d: int) -> tuple[bool, bool, str, str]:
+        """Earlier batches first, then earliest date, undated last, then the smallest id."""
+        date = str(self.table.doc_dates[d])
+        return (not self.earlier(d), date == "", date, str(self.table.doc_ids[d]))
 
 
 @dataclass
@@ -75,6 +83,10 @@ class _Groups:
 
     of_paragraph: np.ndarray  # group index of each paragraph
     neighbours: dict[int, set[int]]
+    long: np.ndarray  # per group: at least min_paragraph_words words
+
+    def family(self, g: int) -> set[int]:
+        return {g, *self.neighbours.get(g, ())}
 
 
 def _group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> _Groups:
@@ -84,17 +96,17 @@ def _group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> _Groups:
     of one cannot depend on the shard order.
     """
     _, first, inverse = np.unique(table.para_exact, return_index=True, return_inverse=True)
-    long_groups = np.flatnonzero(table.para_words[first] >= cfg["min_paragraph_words"])
-    pairs = candidate_pairs(
-        long_groups.tolist(), table.para_sig[first[long_groups]], cfg["paragraph_threshold"], cfg["seed"]
-    )
+    long = table.para_words[first] >= cfg["min_paragraph_words"]
+    long_groups = np.flatnonzero(long)
+    pairs = candidate_pairs(long_groups.tolist(), table.para_sig[first[long_groups]], cfg["paragraph_threshold"],
+                            cfg["seed"], cfg["lsh_false_negative_weight"])
     neighbours: dict[int, set[int]] = defaultdict(set)
     for a, b in sorted(pairs):
         sim = jaccard(table.paragraph_shingles(int(first[a])), table.paragraph_shingles(int(first[b])))
         if sim >= cfg["paragraph_threshold"]:
             neighbours[a].add(b)
             neighbours[b].add(a)
-    return _Groups(of_paragraph=inverse.reshape(-1), neighbours=dict(neighbours))
+    return _Groups(of_paragraph=inverse.reshape(-1), neighbours=dict(neighbours), long=long)
 
 
 def _doc_shingles(table: SignatureTable, d: int) -> np.ndarray:
@@ -102,46 +114,85 @@ def _doc_shingles(table: SignatureTable, d: int) -> np.ndarray:
     return np.unique(table.shingles[table.shingle_offsets[span.start] : table.shingle_offsets[span.stop]])
 
 
-def _rank_key(table: SignatureTable, d: int) -> tuple[bool, str, str]:
-    """Earliest date wins, undated last, then the smallest id: independent of input order."""
-    date = str(table.doc_dates[d])
-    return (date == "", date, str(table.doc_ids[d]))
+def _docs_of_groups(table: SignatureTable, groups: _Groups, docs: Iterable[int]) -> dict[int, set[int]]:
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    for d in docs:
+        for p in table.doc_paragraphs(d):
+            docs_of[int(groups.of_paragraph[p])].add(d)
+    return docs_of
 
 
-def _document_matches(table: SignatureTable, cfg: dict[str, Any]) -> dict[int, dict[int, float]]:
-    """Verified document pairs: a document's MinHash is the element-wise minimum of its
-    paragraphs' signatures, i.e. the MinHash of the union of their shingle sets."""
+def _sharing_pairs(table: SignatureTable, groups: _Groups) -> set[tuple[int, int]]:
+    """Documents sharing a long paragraph (or a verified near-copy): containment candidates
+    that a document-level LSH cannot propose, since a truncated copy's Jaccard is low."""
+    docs_of = _docs_of_groups(table, groups, range(len(table.doc_ids)))
+    pairs: set[tuple[int, int]] = set()
+    for g, own in docs_of.items():
+        if not groups.long[g]:
+            continue
+        members = set(own).union(*(docs_of.get(n, set()) for n in groups.neighbours.get(g, ())))
+        ordered = sorted(members)
+        pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    return pairs
+
+
+def _document_matches(table: SignatureTable, groups: _Groups, cfg: dict[str, Any]) -> dict[int, dict[int, Match]]:
+    """Verified document pairs, by Jaccard or by containment of one in the other.
+
+    A document's MinHash is the element-wise minimum of its paragraphs' signatures, i.e.
+    the MinHash of the union of their shingle sets.
+    """
     docs = [d for d in range(len(table.doc_ids)) if len(table.doc_paragraphs(d))]
     sigs = np.empty((len(docs), table.para_sig.shape[1]), dtype=np.uint32)
     for row, d in enumerate(docs):
         sigs[row] = table.para_sig[table.doc_paragraphs(d)].min(axis=0)
-    pairs = candidate_pairs(docs, sigs, cfg["document_threshold"], cfg["seed"])
+    pairs = candidate_pairs(docs, sigs, cfg["document_threshold"], cfg["seed"], cfg["lsh_false_negative_weight"])
+    if cfg["containment_threshold"] <= 1.0:
+        pairs |= _sharing_pairs(table, groups)
     shingles: dict[int, np.ndarray] = {}
-    matches: dict[int, dict[int, float]] = defaultdict(dict)
+    matches: dict[int, dict[int, Match]] = defaultdict(dict)
     for a, b in sorted(pairs):
         for d in (a, b):
             if d not in shingles:
                 shingles[d] = _doc_shingles(table, d)
-        sim = jaccard(shingles[a], shingles[b])
-        if sim >= cfg["document_threshold"]:
-            matches[a][b] = matches[b][a] = sim
+        for x, y in ((a, b), (b, a)):
+            match = _verify(shingles[x], shingles[y], cfg)
+            if match:
+                matches[x][y] = match
     return matches
 
 
-def _syndicated(table: SignatureTable, cfg: dict[str, Any]) -> dict[int, tuple[int, float]]:
-    """Copies to reject, each pointing at the best-ranked kept document it matches.
+class Match(NamedTuple):
+    similarity: float
+    containment: float | None  # set when containment, not Jaccard, made the match
 
-    Greedy in rank order: a document matching only documents that were themselves
-    rejected stays, because nothing kept covers its text.
+
+def _verify(a: np.ndarray, b: np.ndarray, cfg: dict[str, Any]) -> Match | None:
+    """Does kept ``b`` cover ``a``? Jaccard >= document_threshold, or a truncated copy: at
+    least containment_threshold of a's shingles (and containment_min_shingles of them) in b."""
+    sim = jaccard(a, b)
+    if sim >= cfg["document_threshold"]:
+        return Match(sim, None)
+    cont = containment(a, b)
+    if cont >= cfg["containment_threshold"] and a.size >= cfg["containment_min_shingles"]:
+        return Match(sim, cont)
+    return None
+
+
+def _syndicated(batch: _Batch, groups: _Groups, cfg: dict[str, Any]) -> dict[int, tuple[int, Match]]:
+    """Copies to reject, each pointing at the best-ranked kept document that covers it.
+
+    Greedy in rank order: a document covered only by documents that were themselves
+    rejected stays, because nothing kept covers its text. Earlier batches are always kept.
     """
-    matches = _document_matches(table, cfg)
-    ranked = sorted(range(len(table.doc_ids)), key=lambda d: _rank_key(table, d))
+    matches = _document_matches(batch.table, groups, cfg)
+    ranked = sorted(range(len(batch.table.doc_ids)), key=batch.rank_key)
     rank = {d: i for i, d in enumerate(ranked)}
     kept: set[int] = set()
-    copies: dict[int, tuple[int, float]] = {}
+    copies: dict[int, tuple[int, Match]] = {}
     for d in ranked:
         covering = [o for o in matches.get(d, {}) if o in kept]
-        if covering:
+        if covering and not batch.earlier(d):
             winner = min(covering, key=rank.__getitem__)
             copies[d] = (winner, matches[d][winner])
         else:
@@ -149,23 +200,16 @@ def _syndicated(table: SignatureTable, cfg: dict[str, Any]) -> dict[int, tuple[i
     return copies
 
 
-def _templates(
-    table: SignatureTable, groups: _Groups, alive: list[int], min_docs: int
-) -> dict[int, set[int]]:
+def _templates(table: SignatureTable, groups: _Groups, docs_of: dict[int, set[int]], min_docs: int
+               ) -> dict[int, set[int]]:
     """Per document, the paragraph groups that are template text on its site.
 
     A group is template for a site when it or a verified near-copy occurs in at least
     ``min_docs`` distinct kept documents of that site. Documents without a site never count.
     """
-    docs_of: dict[int, set[int]] = defaultdict(set)
-    for d in alive:
-        for p in table.doc_paragraphs(d):
-            docs_of[int(groups.of_paragraph[p])].add(d)
     found: dict[int, set[int]] = defaultdict(set)
     for g, own in docs_of.items():
-        members = set(own)
-        for n in groups.neighbours.get(g, ()):
-            members |= docs_of.get(n, set())
+        members = set(own).union(*(docs_of.get(n, set()) for n in groups.neighbours.get(g, ())))
         if len(members) < min_docs:
             continue
         per_site: dict[str, set[int]] = defaultdict(set)
@@ -193,75 +237,76 @@ def _paragraph_removals(table: SignatureTable, groups: _Groups, d: int, template
     return removals
 
 
+def _reuses(batch: _Batch, groups: _Groups, docs_of: dict[int, set[int]], d: int, removed: set[int],
+            min_paragraphs: int) -> list[Reuse]:
+    """Partial reuse: kept documents ranked before ``d`` whose long paragraphs (or verified
+    near-copies) ``d`` repeats, with how many of d's paragraphs each covers. Metadata only:
+    quoting a few paragraphs is journalism, not a copy."""
+    table = batch.table
+    counts: dict[int, int] = defaultdict(int)
+    mine = batch.rank_key(d)
+    for p in table.doc_paragraphs(d):
+        g = int(groups.of_paragraph[p])
+        if not groups.long[g] or int(table.para_pos[p]) in removed:
+            continue
+        owners = set().union(*(docs_of.get(x, set()) for x in groups.family(g)))
+        for o in owners:
+            if o != d and batch.rank_key(o) < mine:
+                counts[o] += 1
+    found = [Reuse(id=str(table.doc_ids[o]), paragraphs=n) for o, n in counts.items() if n >= min_paragraphs]
+    return sorted(found, key=lambda r: (-r["paragraphs"], r["id"]))
+
+
 def _check_unique_ids(table: SignatureTable) -> None:
     ids, counts = np.unique(table.doc_ids, return_counts=True)
     if (counts > 1).any():
         raise ValueError(f"document ids occur in more than one row: {ids[counts > 1][:5].tolist()}")
 
 
-def find_near_duplicates(tables: Sequence[SignatureTable], cfg: dict[str, Any]) -> dict[str, Decision]:
-    """Global decisions for the batch, keyed by document id; documents left alone are absent."""
-    if not tables:
-        return {}
+def _with_earlier(tables: Sequence[SignatureTable], cfg: dict[str, Any], state: DedupState | None) -> _Batch:
     table = merge_tables(tables)
     _check_unique_ids(table)
-    decisions: dict[str, Decision] = {}
-    copies = _syndicated(table, cfg)
-    for d, (winner, sim) in copies.items():
-        kept_id = str(table.doc_ids[winner])
-        decisions[str(table.doc_ids[d])] = {"duplicate_of": kept_id, "similarity": round(sim, 4)}
-    alive = [d for d in range(len(table.doc_ids)) if d not in copies]
+    earlier = state.related(table, cfg) if state is not None else None
+    if earlier is None or not len(earlier.doc_ids):
+        return _Batch(table, 0)
+    return _Batch(merge_tables([earlier, table]), len(earlier.doc_ids))
+
+
+def find_near_duplicates(tables: Sequence[SignatureTable], cfg: dict[str, Any], state: DedupState | None = None
+                         ) -> dict[str, Decision]:
+    """Global decisions for the batch, keyed by document id; documents left alone are absent.
+
+    With ``state``, documents kept by earlier batches take part as already-published
+    originals: a copy of one is rejected as its duplicate, and they count for templates.
+    """
+    if not tables:
+        return {}
+    batch = _with_earlier(tables, cfg, state)
+    table = batch.table
     groups = _group_paragraphs(table, cfg)
-    templates = _templates(table, groups, alive, cfg["template_min_docs"])
-    for d in alive:
+    copies = _syndicated(batch, groups, cfg)
+    decisions: dict[str, Decision] = {}
+    for d, (winner, match) in copies.items():
+        decisions[str(table.doc_ids[d])] = _copy_decision(str(table.doc_ids[winner]), match)
+    docs_of = _docs_of_groups(table, groups, (d for d in range(len(table.doc_ids)) if d not in copies))
+    templates = _templates(table, groups, docs_of, cfg["template_min_docs"])
+    for d in range(batch.n_earlier, len(table.doc_ids)):
+        if d in copies:
+            continue
+        decision: Decision = {}
         removals = _paragraph_removals(table, groups, d, templates.get(d, set()))
         if removals:
-            decisions[str(table.doc_ids[d])] = {"remove": removals}
+            decision["remove"] = removals
+        reuses = _reuses(batch, groups, docs_of, d, set(removals), cfg["reuse_min_paragraphs"])
+        if reuses:
+            decision["reuses"] = reuses
+        if decision:
+            decisions[str(table.doc_ids[d])] = decision
     return decisions
 
 
-def save_decisions(decisions: dict[str, Decision], doc_ids: Sequence[str], path: Path) -> None:
-    """The decisions for one shard's documents, as sorted JSON, written atomically."""
-    subset = {i: _to_json(decisions[i]) for i in doc_ids if i in decisions}
-    write_text(Path(path), json.dumps(subset, sort_keys=True, ensure_ascii=False, indent=1) + "\n")
-
-
-def load_decisions(path: Path) -> dict[str, Decision]:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {doc_id: _from_json(row) for doc_id, row in raw.items()}
-
-
-def _to_json(decision: Decision) -> dict[str, Any]:
-    row: dict[str, Any] = dict(decision)
-    if "remove" in decision:
-        row["remove"] = {str(pos): rule for pos, rule in decision["remove"].items()}
-    return row
-
-
-def _from_json(row: dict[str, Any]) -> Decision:
-    decision: Decision = {}
-    if "remove" in row:
-        decision["remove"] = {int(pos): str(rule) for pos, rule in row["remove"].items()}
-    if "duplicate_of" in row:
-        decision["duplicate_of"] = str(row["duplicate_of"])
-        decision["similarity"] = float(row.get("similarity", 1.0))
+def _copy_decision(kept_id: str, match: Match) -> Decision:
+    decision: Decision = {"duplicate_of": kept_id, "similarity": round(match.similarity, 4)}
+    if match.containment is not None:
+        decision["containment"] = round(match.containment, 4)
     return decision
-
-
-def apply_decision(doc: Document, decision: Decision | None) -> Document:
-    """Reject a syndicated copy, or drop the decided paragraphs by their original positions.
-
-    A document left with no words once its template and repeats are gone is rejected, so
-    no empty article reaches the output.
-    """
-    if decision is None or not doc.ok:
-        return doc
-    if "duplicate_of" in decision:
-        doc.reject("duplicate", duplicate_of=decision["duplicate_of"], similarity=decision.get("similarity"))
-        return doc
-    remove = decision.get("remove", {})
-    rules = {i: (remove[p], CATEGORIES[remove[p]]) for i, p in enumerate(doc.positions) if p in remove}
-    doc.drop_paragraphs(rules)
-    if rules and not any(normalise(p) for p in doc.paragraphs):
-        doc.reject("empty_after_dedup", removed_paragraphs=len(rules))
-    return doc

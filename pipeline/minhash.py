@@ -1,88 +1,99 @@
-"""Paragraph fingerprints for near-duplicate detection: normalised text, shingle hashes, MinHash.
+"""Paragraph fingerprints for near-duplicate detection: exact hashes, shingle sets, MinHash.
 
 The Signatures stage runs per shard and the NearDup stage runs once over all shards, so
-everything NearDup needs is computed here and stored in one ``.npz`` per shard: per
-paragraph an exact hash of its normalised text (cc_net's paragraph hashing), the sorted
-set of 32-bit word-shingle hashes (Broder 1997's resemblance, so LSH candidates can be
-verified by their true Jaccard) and a MinHash signature of that set (datasketch). Word
-shingles are hashed once with xxhash; MinHash receives those integers through an identity
-``hashfunc`` (datasketch's affine32 scheme pre-mixes them with the MurmurHash3 finalizer),
-so the same hashes serve the signature and the verification.
-
-The LSH index is built and queried only through :func:`candidate_pairs`, the seam where a
-sharded or Redis-backed index (datasketch ``storage_config``) can later slot in.
+everything NearDup needs is computed here and stored in one ``.npz`` per shard, the
+file-based hand-over of datatrove's MinHash stages: per paragraph an exact hash of its
+normalised text (cc_net's paragraph hashing), the sorted set of 32-bit word-shingle hashes
+(Broder 1997's resemblance, so LSH candidates can be verified by their true Jaccard) and a
+MinHash signature of that set. Shingles come from :mod:`pipeline.shingles`; signatures are
+computed for the whole shard in numpy with datasketch's own affine32 permutations for the
+seed, so every row equals ``MinHash(seed=seed, hashfunc=identity).update_batch(shingles)``
+and goes into datasketch's LSH unchanged.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import xxhash
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
 
 from pipeline.atomic import atomic_path
 from pipeline.document import Document
+from pipeline.shingles import SHINGLE_VERSION, exact_hash, normalise, shingle_hashes, shingle_sets
+
+__all__ = ["exact_hash", "normalise", "shingle_hashes"]
 
 SCHEME = "affine32"  # datasketch 2.x default: 32-bit bijective permutations, uint32 storage
-FORMAT_VERSION = 1
-
-_APOSTROPHES = re.compile("['`\u00b4\u2018\u2019\u02bc]")
-_NON_WORD = re.compile(r"[^\w\s]|_")
+FORMAT_VERSION = SHINGLE_VERSION  # a table's hashes are only comparable with the same shingle definition
 
 
-def normalise(text: str) -> str:
-    """Casefolded words without punctuation, single-spaced.
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, datasketch's pre-mix for the affine32 scheme."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
-    Copies of one paragraph differ in exactly these ways (curly vs straight quotes, a
-    dropped comma, doubled spaces); apostrophes vanish so the straight and curly forms of "don't" agree, other
-    punctuation becomes a word break so "cease-fire" and "cease fire" agree.
+
+@cache
+def permutations(num_perm: int, seed: int) -> np.ndarray:
+    """datasketch's own affine32 permutations ``[a, b]`` for this seed, taken from a prototype
+    MinHash so the vectorised signatures below stay interchangeable with datasketch's."""
+    perms = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return np.asarray(perms, dtype=np.uint32)
+
+
+def signatures_flat(shingles: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """One MinHash row per set ``shingles[offsets[i]:offsets[i + 1]]``, all sets at once.
+
+    Exactly what datasketch's ``MinHash.update_batch`` computes with an identity hashfunc
+    (fmix32 pre-mix, ``a * h + b`` in uint32, column minimum), but as one numpy expression
+    per chunk of about :data:`_CHUNK` shingles instead of one Python object per paragraph,
+    which dominated the stage's cost. Empty sets keep datasketch's empty value (all 2^32-1).
     """
-    text = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(offsets) - 1, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    hv = _fmix32(np.asarray(shingles, dtype=np.uint32))
+    sizes = np.diff(offsets)
+    buf = np.empty((_CHUNK, num_perm), dtype=np.uint32)
+    for lo, hi in _chunks(offsets):
+        rows = np.flatnonzero(sizes[lo:hi]) + lo
+        if rows.size:
+            phv = buf[: offsets[hi] - offsets[lo]] if offsets[hi] - offsets[lo] <= _CHUNK else None
+            phv = np.multiply(hv[offsets[lo] : offsets[hi], None], a, out=phv)
+            np.add(phv, b, out=phv)
+            out[rows] = np.minimum.reduceat(phv, offsets[rows] - offsets[lo], axis=0)
+    return out
 
 
-def exact_hash(normalised: str) -> int:
-    """64 bits: collisions among a batch's distinct paragraphs are negligible (cc_net)."""
-    return xxhash.xxh3_64_intdigest(normalised.encode("utf-8"))
+_CHUNK = 1 << 12
 
 
-def shingle_hashes(normalised: str, size: int, seed: int) -> np.ndarray:
-    """Sorted unique xxh32 hashes of the ``size``-word shingles (one shingle if shorter).
-
-    Shingles are hashed as slices of the encoded text (word boundaries found with numpy),
-    one Python call per shingle. Stored sorted and unique so the true Jaccard of two
-    paragraphs is one intersect1d.
-    """
-    if not normalised:
-        return np.empty(0, dtype=np.uint32)
-    raw = normalised.encode("utf-8")
-    spaces = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 32)
-    starts = np.concatenate([[0], spaces + 1])
-    ends = np.concatenate([spaces, [len(raw)]])
-    n = min(size, len(starts))
-    spans = zip(starts[: len(starts) - n + 1].tolist(), ends[n - 1 :].tolist(), strict=True)
-    hashes = np.fromiter((xxhash.xxh32_intdigest(raw[a:b], seed) for a, b in spans), dtype=np.uint32)
-    return np.unique(hashes)
-
-
-def _passthrough(value: int) -> int:
-    """MinHash hashfunc: the value already is an xxhash of the shingle."""
-    return value
+def _chunks(offsets: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges whose shingles total about ``_CHUNK`` (one row may exceed it alone)."""
+    bounds = [0]
+    n = len(offsets) - 1
+    while bounds[-1] < n:
+        lo = bounds[-1]
+        hi = int(np.searchsorted(offsets, offsets[lo] + _CHUNK, side="right")) - 1
+        bounds.append(min(max(hi, lo + 1), n))
+    return list(pairwise(bounds))
 
 
 def signatures(shingle_sets: Iterable[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
-    """One MinHash row per shingle set, from one prototype copied per set (MinHash.generator)."""
-    batches = (s.tolist() for s in shingle_sets)
-    made = MinHash.generator(batches, num_perm=num_perm, seed=seed, hashfunc=_passthrough, scheme=SCHEME)
-    rows = [m.hashvalues for m in made]
-    return np.vstack(rows).astype(np.uint32) if rows else np.empty((0, num_perm), dtype=np.uint32)
+    """One MinHash row per shingle set (see :func:`signatures_flat`)."""
+    sets = list(shingle_sets)
+    offsets = np.concatenate([[0], np.cumsum([s.size for s in sets], dtype=np.int64)]).astype(np.int64)
+    flat = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32)
+    return signatures_flat(flat, offsets, num_perm, seed)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -93,25 +104,11 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / (a.size + b.size - inter)
 
 
-def candidate_pairs(
-    keys: Sequence[int], sigs: np.ndarray, threshold: float, seed: int
-) -> set[tuple[int, int]]:
-    """Pairs ``(a, b)`` with a < b whose signatures share an LSH band: candidates, not verdicts.
-
-    The only place an LSH index is built and queried, so swapping the in-memory index for
-    a persistent one (across batches) changes this function alone.
-    """
-    if len(keys) < 2:
-        return set()
-    lsh = MinHashLSH(threshold=threshold, num_perm=sigs.shape[1])
-    sketches = [LeanMinHash(seed=seed, hashvalues=row, scheme=SCHEME) for row in sigs]
-    with lsh.insertion_session() as session:
-        for key, sketch in zip(keys, sketches, strict=True):
-            session.insert(int(key), sketch, check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for key, sketch in zip(keys, sketches, strict=True):
-        pairs.update((min(key, o), max(key, o)) for o in lsh.query(sketch) if o != key)
-    return {(int(a), int(b)) for a, b in pairs}
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of ``a``'s shingles that occur in ``b`` (Broder 1997's containment of a in b)."""
+    if a.size == 0:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / a.size
 
 
 def site_of(metadata: dict[str, Any]) -> str:
@@ -159,9 +156,7 @@ def compute_signatures(docs: Iterable[Document], cfg: dict[str, Any]) -> Signatu
     """Fingerprint every paragraph of every ok document; other documents take no part."""
     ids, sites, dates, offsets = [], [], [], [0]
     pos: list[int] = []
-    words_n: list[int] = []
-    exact: list[int] = []
-    sets: list[np.ndarray] = []
+    norms: list[str] = []
     for doc in docs:
         if not doc.ok:
             continue
@@ -170,13 +165,11 @@ def compute_signatures(docs: Iterable[Document], cfg: dict[str, Any]) -> Signatu
         dates.append(str(doc.metadata.get("date") or ""))
         for text, position in zip(doc.paragraphs, doc.positions, strict=True):
             norm = normalise(text)
-            if not norm:
-                continue
-            pos.append(position)
-            words_n.append(norm.count(" ") + 1)
-            exact.append(exact_hash(norm))
-            sets.append(shingle_hashes(norm, cfg["shingle_words"], cfg["seed"]))
+            if norm:
+                pos.append(position)
+                norms.append(norm)
         offsets.append(len(pos))
+    shingles, shingle_offsets = shingle_sets(norms, cfg["shingle_words"], cfg["seed"])
     return SignatureTable(
         params=_params(cfg),
         doc_ids=np.array(ids, dtype=str),
@@ -184,11 +177,11 @@ def compute_signatures(docs: Iterable[Document], cfg: dict[str, Any]) -> Signatu
         doc_dates=np.array(dates, dtype=str),
         para_offsets=np.array(offsets, dtype=np.int64),
         para_pos=np.array(pos, dtype=np.int32),
-        para_words=np.array(words_n, dtype=np.int32),
-        para_exact=np.array(exact, dtype=np.uint64),
-        para_sig=signatures(sets, cfg["num_perm"], cfg["seed"]),
-        shingle_offsets=np.concatenate([[0], np.cumsum([s.size for s in sets], dtype=np.int64)]),
-        shingles=np.concatenate(sets) if sets else np.empty(0, dtype=np.uint32),
+        para_words=np.array([n.count(" ") + 1 for n in norms], dtype=np.int32),
+        para_exact=np.array([exact_hash(n) for n in norms], dtype=np.uint64),
+        para_sig=signatures_flat(shingles, shingle_offsets, cfg["num_perm"], cfg["seed"]),
+        shingle_offsets=shingle_offsets,
+        shingles=shingles,
     )
 
 

@@ -153,7 +153,10 @@ def test_copy_of_a_rejected_copy_stays_when_nothing_kept_covers_it(monkeypatch: 
     second = doc("second", [*BRIDGE[1:], MIXED[0]], date="2024-02-02")  # Jaccard 0.82 with first
     third = doc("third", [*BRIDGE[2:], *MIXED[:2]], date="2024-02-03")  # 0.83 with second, 0.68 with first
     decisions = decide([third, second, first])
-    assert decisions == {"second": {"duplicate_of": "first", "similarity": pytest.approx(0.8237, abs=1e-4)}}
+    assert decisions == {
+        "second": {"duplicate_of": "first", "similarity": pytest.approx(0.8237, abs=1e-4)},
+        "third": {"reuses": [{"id": "first", "paragraphs": 8}]},  # 0.68 is no copy: noted as reuse
+    }
 
 
 def test_copies_on_one_site_are_duplicates_not_template() -> None:
@@ -187,7 +190,7 @@ def test_two_articles_on_one_topic_are_not_merged() -> None:
     assert decide([first, doc("second", second, site="gazette.example")]) == {}
 
 
-def every_pair(keys: list[int], sigs: object, threshold: float, seed: int) -> set[tuple[int, int]]:
+def every_pair(keys: list[int], *_: object) -> set[tuple[int, int]]:
     """An index that proposes every pair, so only verification decides."""
     return {(a, b) for a in keys for b in keys if a < b}
 
@@ -199,7 +202,10 @@ def test_lsh_candidates_are_verified_before_removal(monkeypatch: pytest.MonkeyPa
         doc("b", MIXED, site="one.example"),
         doc("c", [*BRIDGE[:5], *MIXED[5:]], site="two.example"),  # half shared: Jaccard about 0.5
     ]
-    assert decide(docs) == {"a": {"remove": {5: "neardup.repeat"}}}
+    assert decide(docs) == {
+        "a": {"remove": {5: "neardup.repeat"}},
+        "c": {"reuses": [{"id": "a", "paragraphs": 5}, {"id": "b", "paragraphs": 5}]},
+    }
 
 
 def _batch() -> list[Document]:
@@ -279,3 +285,36 @@ def test_documents_without_paragraphs_take_part_harmlessly() -> None:
     assert decide([doc("empty", []), doc("also-empty", [])]) == {}
     assert decide([]) == {}
     assert dedup.find_near_duplicates([], CFG) == {}
+
+
+def test_partial_reuse_is_noted_not_rejected_and_reaches_metadata() -> None:
+    original = doc("orig", BRIDGE, site="courier.example", date="2024-02-07")
+    quoting = doc("quoting", [*MIXED[:6], BRIDGE[2], BRIDGE[5], BRIDGE[7]], site="gazette.example", date="2024-02-08")
+    decisions = decide([quoting, original])
+    assert decisions == {"quoting": {"reuses": [{"id": "orig", "paragraphs": 3}]}}
+    dedup.apply_decision(quoting, decisions["quoting"])
+    assert quoting.ok and quoting.metadata["reuses"] == [{"id": "orig", "paragraphs": 3}]
+
+
+def test_truncated_copy_rejected_by_containment_unless_switched_off() -> None:
+    original = doc("orig", BRIDGE, site="courier.example", date="2024-02-07")
+    truncated = doc("short", BRIDGE[:4], site="agg.example", date="2024-02-08")  # Jaccard about 0.4
+    decisions = decide([truncated, original])
+    assert decisions == {"short": {"duplicate_of": "orig", "similarity": pytest.approx(0.4, abs=0.1),
+                                   "containment": 1.0}}
+    assert decide([truncated, original], {**CFG, "containment_threshold": 1.1}) == {
+        "short": {"reuses": [{"id": "orig", "paragraphs": 4}]}
+    }
+    one_paragraph = doc("one", BRIDGE[:1], site="agg.example", date="2024-02-08")  # too small to be a copy
+    assert "duplicate_of" not in decide([one_paragraph, original]).get("one", {})
+    copy = dedup.apply_decision(truncated, decisions["short"])
+    assert (copy.reason, copy.detail["containment"]) == ("duplicate", 1.0)
+
+
+def test_decisions_with_reuse_and_containment_round_trip(tmp_path: Path) -> None:
+    decisions: dict[str, dedup.Decision] = {
+        "a": {"duplicate_of": "b", "similarity": 0.41, "containment": 0.97},
+        "c": {"remove": {2: "neardup.repeat"}, "reuses": [{"id": "b", "paragraphs": 3}]},
+    }
+    dedup.save_decisions(decisions, ["a", "c", "z"], tmp_path / "d.json")
+    assert dedup.load_decisions(tmp_path / "d.json") == decisions

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from datasketch import MinHash
 
 from pipeline.config import load_config
 from pipeline.document import Document
+from pipeline.lshindex import LshIndex, candidate_pairs
 from pipeline.minhash import (
-    candidate_pairs,
     compute_signatures,
     jaccard,
     load_signatures,
@@ -22,6 +23,7 @@ from pipeline.minhash import (
     site_of,
     table_doc_ids,
 )
+from pipeline.shingles import shingle_sets
 
 CFG = load_config()["dedup"]
 
@@ -118,3 +120,29 @@ def test_merge_shifts_offsets_and_refuses_mixed_configurations() -> None:
     other = compute_signatures([doc("d", [RIVER])], {**CFG, "shingle_words": 5})
     with pytest.raises(ValueError, match="disagree"):
         merge_tables([first, other])
+
+
+def test_vectorised_signatures_equal_datasketch_update_batch() -> None:
+    sets = [shingle_hashes(normalise(RIVER), 3, seed=7), shingle_hashes("one", 3, seed=7), np.empty(0, np.uint32)]
+    rows = signatures(sets, num_perm=64, seed=7)
+    for hashes, row in zip(sets, rows, strict=True):
+        reference = MinHash(num_perm=64, seed=7, hashfunc=int, scheme="affine32")
+        reference.update_batch(hashes.tolist())
+        assert np.array_equal(reference.hashvalues, row)
+    assert rows[2].tolist() == [2**32 - 1] * 64  # datasketch's empty value
+
+
+def test_shingles_stay_inside_their_paragraph() -> None:
+    flat, offsets = shingle_sets(["a b c d", "e f", "", "a b c"], 3, seed=1)
+    assert offsets.tolist() == [0, 2, 3, 3, 4]
+    assert np.array_equal(flat[3:4], shingle_hashes("a b c", 3, seed=1))
+    assert flat[0:2].tolist() == sorted(flat[0:2].tolist())
+    assert flat[2] not in flat[0:2]  # "e f" is one shingle of two words, not "d e f"
+
+
+def test_in_memory_batched_queries_equal_datasketch_query() -> None:
+    sets = [shingle_hashes(normalise(t), 3, seed=1) for t in (RIVER, SCHOOL, RIVER + " again", SCHOOL[:90])]
+    sigs = signatures(sets, num_perm=128, seed=1)
+    index = LshIndex(0.5, 128, 1, 0.95)
+    index.insert_many([10, 20, 30, 40], sigs)
+    assert index.query_many(sigs) == [set(index.lsh.query(index._sketch(row))) for row in sigs]
