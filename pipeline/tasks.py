@@ -97,21 +97,24 @@ class NewscleanTask(luigi.Task):
         raise NotImplementedError
 
 
+DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate")
+
+
 def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str) -> dict[str, str]:
     """The Merkle chain of stage fingerprints for one config and one set of inputs."""
-    catalogues = [cfg.resolve(p) for p in cfg["boilerplate"]["catalogues"]]
+    catalogues = [cfg.resolve(p) for p in (*cfg["boilerplate"]["catalogues"], cfg["boilerplate"]["stopwords"])]
     resolved = [str(Path(p).resolve()) for p in inputs]
     fp: dict[str, str] = {}
     fp["ingest"] = chain("ingest", _code_version("readers", "decoding", "document"),
                          [cfg["ingest"], resolved, input_signature])
     fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
     fp["extract"] = chain("extract", _code_version("extract", "sandbox"), cfg["extract"], fp["encoding"])
-    fp["strip"] = chain("strip", _code_version("boilerplate", "rules", "quality"),
+    fp["strip"] = chain("strip", _code_version("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline"),
                         [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
     fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
-    fp["signatures"] = chain("signatures", _code_version("dedup", "minhash"), cfg["dedup"], fp["language"])
-    fp["neardup"] = chain("neardup", _code_version("dedup", "minhash"), cfg["dedup"], fp["signatures"])
-    fp["final"] = chain("final", _code_version("dedup", "minhash", "stage"), {}, fp["language"], fp["neardup"])
+    fp["signatures"] = chain("signatures", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["language"])
+    fp["neardup"] = chain("neardup", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["signatures"])
+    fp["final"] = chain("final", _code_version(*DEDUP_MODULES, "stage"), {}, fp["language"], fp["neardup"])
     fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
     return fp
 

@@ -220,7 +220,9 @@ def test_html_and_warc_inputs_go_through_trafilatura(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "park.html").write_text(PAGE, encoding="utf-8")
-    other = PAGE.replace("river park", "harbour museum").replace("four million", "nine million")
+    other = PAGE.replace("river park", "harbour museum").replace("four million", "nine million").replace(
+        "Supporters said the park would bring shade, playgrounds and a cycle path along the water",
+        "The museum will show the ships, maps and tools of the fishing families who built the old quarter")
     _warc(inputs / "crawl.warc.gz", "https://www.harbour-gazette.example/museum", other)
     out = tmp_path / "out"
     assert run_cli("--input", str(inputs), "--output", str(out)) == 0
