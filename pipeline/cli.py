@@ -39,6 +39,7 @@ EXIT_DOCUMENT_ERRORS = 3  # the batch finished, but some inputs are in errors.js
 EXIT_TASK_FAILED = 4
 EXIT_SCHEDULING = 5
 OTHER_WORKERS_POLL_SECONDS = 2.0
+DEDUP_STATE_DIR = "dedup-state"
 
 EXIT_CODES_HELP = """exit codes:
   0  success: every input is an article or a rejection with a reason
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                           "becomes NAME")
     run.add_argument("--config", metavar="FILE", help="TOML overriding configs/default.toml")
     _execution_options(run)
+    _dedup_options(run)
 
     daily = sub.add_parser("daily", help="build every day in a range whose batch is missing (for cron)",
                            formatter_class=fmt, epilog=EXIT_CODES_HELP)
@@ -80,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     daily.add_argument("--days-back", type=int, default=7, metavar="N", help="without --start: the last N days")
     daily.add_argument("--config", metavar="FILE")
     _execution_options(daily)
+    _dedup_options(daily)
 
     status = sub.add_parser("status", help="list every stage and shard: done, missing, stale, failed")
     status.add_argument("--output", required=True, metavar="DIR")
@@ -105,6 +108,12 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler-url", metavar="URL",
                         help="use a central luigid scheduler (e.g. http://HOST:8082) instead of the local one")
     parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+
+def _dedup_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dedup-redis", metavar="URL",
+                        help="keep earlier batches' near-duplicate index in Redis (redis://HOST:PORT) instead of "
+                             f"OUT/{DEDUP_STATE_DIR}/; for workers on several machines")
 
 
 def _setup_logging(quiet: bool) -> None:
@@ -187,7 +196,8 @@ def _params_from_run_file(out: Path) -> dict[str, Any]:
         run = read_run_file(out)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
-    return task_params(run["inputs"], str(out), run["config_file"], input_signature(run["inputs"]))
+    return task_params(run["inputs"], str(out), run["config_file"], input_signature(run["inputs"]),
+                       run.get("batch", ""), run.get("dedup_state", ""), run.get("dedup_redis", ""))
 
 
 def _run_with_progress(params: dict[str, Any], args: argparse.Namespace) -> int:
@@ -206,11 +216,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"input not found: {', '.join(missing)}")
     _setup_logging(args.quiet)
-    out = Path(args.output) / args.batch if args.batch else Path(args.output)
+    root = Path(args.output).resolve()
+    out = root / args.batch if args.batch else root
     inputs = [str(Path(p).resolve()) for p in inputs]
     config_file = str(Path(args.config).resolve()) if args.config else ""
-    write_run_file(out, {"inputs": inputs, "config_file": config_file})
-    return _run_with_progress(task_params(inputs, str(out), config_file, input_signature(inputs)), args)
+    # batches of one output root are deduplicated against each other (state beside them)
+    state = str(root / DEDUP_STATE_DIR) if args.batch and not args.dedup_redis else ""
+    params = task_params(inputs, str(out), config_file, input_signature(inputs), args.batch or "", state,
+                         args.dedup_redis or "")
+    write_run_file(out, {**params, "inputs": inputs})
+    return _run_with_progress(params, args)
 
 
 def cmd_daily(args: argparse.Namespace) -> int:
@@ -224,7 +239,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
     _setup_logging(args.quiet)
     config_file = str(Path(args.config).resolve()) if args.config else ""
     pattern = str(Path(args.input).resolve()) if not Path(args.input).is_absolute() else args.input
-    task = backfill(pattern, str(Path(args.output).resolve()), config_file, start, stop)
+    task = backfill(pattern, str(Path(args.output).resolve()), config_file, start, stop, args.dedup_redis or "")
     code = _build([task], args)
     days = [d for d in (start + dt.timedelta(days=i) for i in range((stop - start).days))
             if Path(partition(pattern, d)).exists()]

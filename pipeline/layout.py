@@ -58,8 +58,14 @@ def clear_failure(folder: Path, shard: int | None) -> None:
 
 
 def write_run_file(out: Path, params: dict[str, Any]) -> None:
-    """What ``status`` and ``rerun`` need to find this run's tasks again."""
-    write_text(Path(out) / RUN_FILE, json.dumps(params, indent=2, sort_keys=True) + "\n")
+    """What ``status`` and ``rerun`` need to find this run's tasks again.
+
+    Not the folder itself (it is where the file is) nor the input signature (recomputed from
+    the inputs each time, so that changed inputs show as stale), which keeps the file equal
+    for equal runs in different folders.
+    """
+    kept = {k: v for k, v in params.items() if k not in ("output_dir", "input_signature")}
+    write_text(Path(out) / RUN_FILE, json.dumps(kept, indent=2, sort_keys=True) + "\n")
 
 
 def read_run_file(out: Path) -> dict[str, Any]:

@@ -79,17 +79,20 @@ class NewscleanTask(luigi.Task):
     output_dir: str = luigi.Parameter()  # type: ignore[assignment]
     config_file: str = luigi.Parameter(default="")  # type: ignore[assignment]
     input_signature: str = luigi.Parameter(default="", significant=True)  # type: ignore[assignment]
+    # cross-batch near-duplicates: this batch's key, and where earlier batches' kept documents are
+    batch: str = luigi.Parameter(default="")  # type: ignore[assignment]
+    dedup_state: str = luigi.Parameter(default="")  # type: ignore[assignment]
+    dedup_redis: str = luigi.Parameter(default="")  # type: ignore[assignment]
 
     @property
     def config(self) -> Config:
         return _config(self.config_file)
 
     def common(self) -> dict[str, Any]:
-        return {"inputs": self.inputs, "output_dir": self.output_dir, "config_file": self.config_file,
-                "input_signature": self.input_signature}
+        return {name: getattr(self, name) for name in RUN_PARAMS}
 
     def stage_dir(self, stage: str) -> Path:
-        fps = stage_fingerprints(self.config, self.inputs, self.input_signature)
+        fps = fingerprints_for(self.common())
         return stage_dir(Path(self.output_dir), stage, fps[stage])
 
     def failure_folder(self) -> tuple[Path, int | None]:
@@ -97,10 +100,12 @@ class NewscleanTask(luigi.Task):
         raise NotImplementedError
 
 
+STRIP_MODULES = ("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline")
 DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate")
 
 
-def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str) -> dict[str, str]:
+def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str,
+                       cross_batch: tuple[str, str, str] = ("", "", "")) -> dict[str, str]:
     """The Merkle chain of stage fingerprints for one config and one set of inputs."""
     catalogues = [cfg.resolve(p) for p in (*cfg["boilerplate"]["catalogues"], cfg["boilerplate"]["stopwords"])]
     resolved = [str(Path(p).resolve()) for p in inputs]
@@ -109,11 +114,11 @@ def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: st
                          [cfg["ingest"], resolved, input_signature])
     fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
     fp["extract"] = chain("extract", _code_version("extract", "sandbox"), cfg["extract"], fp["encoding"])
-    fp["strip"] = chain("strip", _code_version("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline"),
+    fp["strip"] = chain("strip", _code_version(*STRIP_MODULES),
                         [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
     fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
     fp["signatures"] = chain("signatures", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["language"])
-    fp["neardup"] = chain("neardup", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["signatures"])
+    fp["neardup"] = chain("neardup", _code_version(*DEDUP_MODULES), [cfg["dedup"], cross_batch], fp["signatures"])
     fp["final"] = chain("final", _code_version(*DEDUP_MODULES, "stage"), {}, fp["language"], fp["neardup"])
     fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
     return fp
@@ -265,13 +270,23 @@ class NearDup(NewscleanTask):
     def run(self) -> None:
         started = time.perf_counter()
         tables = [dedup.load_signatures(Path(t.path)) for t in self.input()]
-        decisions = dedup.find_near_duplicates(tables, self.config["dedup"])
+        state = self.open_state()
+        decisions = dedup.find_near_duplicates(tables, self.config["dedup"], state=state)
         folder = self.stage_dir("neardup")
         for shard, table in enumerate(tables):
             dedup.save_decisions(decisions, dedup.table_doc_ids(table), folder / f"{shard_name(shard)}.json")
+        if state is not None:
+            dedup.update_state(state, tables, decisions)
         summary = {"documents_with_decisions": len(decisions), "seconds": round(time.perf_counter() - started, 3)}
         write_text(Path(self.output().path), json.dumps(summary, sort_keys=True) + "\n")
         log.info("neardup: %d documents with decisions", len(decisions))
+
+    def open_state(self) -> dedup.DedupState | None:
+        """Earlier batches' kept documents: on disk by default, in Redis for shared runs."""
+        if not (self.dedup_state or self.dedup_redis):
+            return None
+        directory = Path(self.dedup_state) if self.dedup_state else None
+        return dedup.open_state(self.config["dedup"], self.batch, directory=directory, redis_url=self.dedup_redis)
 
 
 class ApplyDecisions(ShardTask):
@@ -322,11 +337,11 @@ class Publish(NewscleanTask):
         finals = yield [ApplyDecisions(**self.common(), shard=i, n_shards=n) for i in range(n)]
         out = Path(self.output_dir)
         counts = publish(self._final_docs([Path(t.path) for t in finals]), out)
-        fps = stage_fingerprints(self.config, self.inputs, self.input_signature)
+        fps = fingerprints_for(self.common())
         report = build_report(counts, self._stage_rows(n), fps, self.config.fingerprint(),
                               list(self.inputs), time.perf_counter() - started)
         write_report(report, out)
-        write_run_file(out, {"inputs": list(self.inputs), "config_file": self.config_file})
+        write_run_file(out, {**self.common(), "inputs": list(self.inputs)})
         write_text(Path(self.output().path), json.dumps({"documents": counts.documents}) + "\n")
         log.info("publish: %d articles, %d rejected, %d errors", counts.articles,
                  sum(counts.rejected.values()), counts.errors)
@@ -357,13 +372,20 @@ def _clear_failure(task: NewscleanTask) -> None:
     clear_failure(folder, shard)
 
 
-def task_params(inputs: list[str], output_dir: str, config_file: str = "", input_signature: str = "") -> dict[str, Any]:
+RUN_PARAMS = ("inputs", "output_dir", "config_file", "input_signature", "batch", "dedup_state", "dedup_redis")
+
+
+def task_params(inputs: list[str], output_dir: str, config_file: str = "", input_signature: str = "",
+                batch: str = "", dedup_state: str = "", dedup_redis: str = "") -> dict[str, Any]:
     return {"inputs": tuple(inputs), "output_dir": output_dir, "config_file": config_file,
-            "input_signature": input_signature}
+            "input_signature": input_signature, "batch": batch, "dedup_state": dedup_state,
+            "dedup_redis": dedup_redis}
 
 
 def fingerprints_for(params: dict[str, Any]) -> dict[str, str]:
-    return stage_fingerprints(_config(params["config_file"]), tuple(params["inputs"]), params["input_signature"])
+    cross_batch = (params.get("batch", ""), params.get("dedup_state", ""), params.get("dedup_redis", ""))
+    return stage_fingerprints(_config(params["config_file"]), tuple(params["inputs"]), params["input_signature"],
+                              cross_batch)
 
 
 

@@ -42,11 +42,11 @@ def test_daily_fills_in_missing_days_only(tmp_path: Path) -> None:
     args = ["daily", "--input", str(inputs / "{date}"), "--output", str(out), "--start", "2026-11-19",
             "--stop", "2026-11-23", "--quiet"]
     assert main(args) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["2026-11-20", "2026-11-22"]
+    assert sorted(p.name for p in out.iterdir()) == ["2026-11-20", "2026-11-22", "dedup-state"]
     built = {p: p.stat().st_mtime_ns for p in out.glob("*/articles.jsonl")}
     _partition(inputs, "2026-11-21", SEED_FILES[4:])
     assert main(args) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    assert sorted(p.name for p in out.iterdir()) == ["2026-11-20", "2026-11-21", "2026-11-22", "dedup-state"]
     assert {p: p.stat().st_mtime_ns for p in built} == built  # finished days were not rebuilt
     assert [r["id"] for r in read_jsonl(out / "2026-11-21" / "articles.jsonl")] == [SEED_FILES[4].stem]
 
@@ -130,3 +130,34 @@ def test_scheduling_failure_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_progress_line_reports_rate_and_eta() -> None:
     assert progress_line(10, 40, 1000, 5.0) == "progress: 10/40 shard steps (25%), 50 docs/s, ETA 00:00:15"
     assert progress_line(0, 40, 1000, 5.0).endswith("ETA --:--:--")
+
+
+def test_later_batches_are_deduplicated_against_earlier_ones(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    _partition(inputs, "2026-11-20", [SEED_FILES[4]])
+    (inputs / "2026-11-21").mkdir()
+    shutil.copy(SEED_FILES[4], inputs / "2026-11-21" / "syndicated-copy.txt")
+    shutil.copy(SEED_FILES[0], inputs / "2026-11-21" / SEED_FILES[0].name)
+    args = ["daily", "--input", str(inputs / "{date}"), "--output", str(out), "--start", "2026-11-20",
+            "--stop", "2026-11-22", "--quiet"]
+    assert main(args) == 0
+    assert [r["id"] for r in read_jsonl(out / "2026-11-20" / "articles.jsonl")] == [SEED_FILES[4].stem]
+    assert [r["id"] for r in read_jsonl(out / "2026-11-21" / "articles.jsonl")] == [SEED_FILES[0].stem]
+    rejected = read_jsonl(out / "2026-11-21" / "rejected.jsonl")
+    assert [(r["id"], r["reason"], r["detail"]["duplicate_of"]) for r in rejected] == [
+        ("syndicated-copy", "duplicate", SEED_FILES[4].stem)]
+    assert (out / "dedup-state").is_dir()
+
+
+def test_batch_runs_share_state_but_plain_runs_do_not(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(SEED_FILES[4], first)
+    shutil.copy(SEED_FILES[4], second / "copy.txt")
+    out = tmp_path / "out"
+    assert run_cli("--input", str(first), "--output", str(out), "--batch", "2026-01-01") == 0
+    assert run_cli("--input", str(second), "--output", str(out), "--batch", "2026-01-02") == 0
+    assert read_jsonl(out / "2026-01-02" / "articles.jsonl") == []
+    assert run_cli("--input", str(second), "--output", str(tmp_path / "plain")) == 0
+    assert len(read_jsonl(tmp_path / "plain" / "articles.jsonl")) == 1
