@@ -18,7 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	# real services for the tests that need them; without root they are skipped with a reason
-	bash scripts/install-chromium.sh || true
+	bash scripts/install-test-services.sh || true
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/pytest -q
 

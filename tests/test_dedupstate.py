@@ -101,7 +101,7 @@ def redis_port(tmp_path: Path) -> Iterator[int]:
     """A real redis-server started from scripts/redis-server.sh on a free port."""
     redis = pytest.importorskip("redis", reason="pip install redis (the test extra) for the shared option")
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server not installed (apt-get install -y redis-server)")
+        pytest.skip("redis-server not installed (scripts/install-test-services.sh redis-server)")
     port = _free_port()
     proc = subprocess.Popen([str(ROOT / "scripts" / "redis-server.sh"), str(port), str(tmp_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

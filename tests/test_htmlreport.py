@@ -141,14 +141,14 @@ def test_tables_and_sample_are_capped_and_deterministic(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    """Debian's chromium, installed by scripts/install-chromium.sh when missing."""
+    """Debian's chromium, installed by scripts/install-test-services.sh when missing."""
     found = shutil.which("chromium")
     if found is None:
-        done = subprocess.run(["bash", str(ROOT / "scripts" / "install-chromium.sh")], capture_output=True,
-                              text=True, timeout=900, check=False)
+        script = str(ROOT / "scripts" / "install-test-services.sh")
+        done = subprocess.run(["bash", script, "chromium"], capture_output=True, text=True, timeout=900, check=False)
         found = shutil.which("chromium")
         if found is None:
-            pytest.skip(f"chromium is missing and scripts/install-chromium.sh could not install it: "
+            pytest.skip(f"chromium is missing and scripts/install-test-services.sh could not install it: "
                         f"{done.stderr.strip()[-300:]}")
     return found
 
