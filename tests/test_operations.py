@@ -107,3 +107,29 @@ def test_switching_configs_back_republishes(tmp_path: Path) -> None:
     for config, articles in ((a, 5), (b, 0), (a, 5)):
         assert run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))[0] == 0
         assert len(read_jsonl(out / "articles.jsonl")) == articles
+
+
+def test_user_catalogue_with_a_bad_regex_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user adds their own rules file; a broken pattern stops the run before any work, naming it."""
+    (tmp_path / "mine.toml").write_text(
+        'categories = ["navigation"]\n\n[[rule]]\nid = "navigation.mine.v1"\ncategory = "navigation"\n'
+        'description = "site menu"\npattern = "Menu ((unclosed"\n')
+    config = tmp_path / "user.toml"
+    config.write_text('[boilerplate]\ncatalogues = ["boilerplate.toml", "mine.toml"]\n')
+    out = tmp_path / "out"
+    code, executed = run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))
+    err = capsys.readouterr().err
+    assert code == 2 and executed == Counter() and not out.exists()
+    assert "mine.toml" in err and "navigation.mine.v1" in err
+
+
+def test_user_catalogue_adds_a_rule(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text(
+        'categories = ["navigation"]\n\n[[rule]]\nid = "navigation.sections.v1"\ncategory = "navigation"\n'
+        'description = "a site\'s section heading shown as a line"\npattern = "Current State of Affairs"\n')
+    config = tmp_path / "user.toml"
+    config.write_text('[boilerplate]\ncatalogues = ["boilerplate.toml", "mine.toml"]\n')
+    out = tmp_path / "out"
+    assert run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))[0] == 0
+    removed = [r for r in read_jsonl(out / "removed.jsonl") if r["rule"] == "navigation.sections.v1"]
+    assert [(r["id"], r["text"]) for r in removed] == [("000_c963bb800e618870", "Current State of Affairs")]

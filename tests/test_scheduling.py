@@ -161,3 +161,22 @@ def test_batch_runs_share_state_but_plain_runs_do_not(tmp_path: Path) -> None:
     assert read_jsonl(out / "2026-01-02" / "articles.jsonl") == []
     assert run_cli("--input", str(second), "--output", str(tmp_path / "plain")) == 0
     assert len(read_jsonl(tmp_path / "plain" / "articles.jsonl")) == 1
+
+
+def test_progress_draws_from_the_stage_folders(tmp_path: Path) -> None:
+    import io
+
+    from pipeline.fingerprint import input_signature
+    from pipeline.progress import Progress
+    from pipeline.tasks import fingerprints_for, task_params
+
+    out = tmp_path / "out"
+    assert run_cli("--input", str(SEEDS), "--output", str(out)) == 0
+    stream = io.StringIO()
+    inputs = [str(SEEDS.resolve())]
+    params = task_params(inputs, str(out.resolve()), "", input_signature(inputs))
+    progress = Progress(out, fingerprints_for(params), stream=stream)
+    progress._draw()
+    assert "progress: 6/6 shard steps (100%)" in stream.getvalue()
+    Progress(tmp_path / "empty", fingerprints_for(params), stream=stream)._draw()
+    assert stream.getvalue().endswith("progress: reading inputs")
