@@ -2,25 +2,50 @@
 
 A reader (or a resumed run) therefore sees either the old complete file or the new
 complete file, never a partial one. The temporary name starts with a dot and carries the
-process id, so two workers never share one and leftovers are easy to recognise.
+writer's host and process id, so concurrent writers never share one, and a later run can
+tell a dead writer's leftovers from a live writer's work in progress.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+_HOST = socket.gethostname().replace("/", "_")
+
+
+def temp_path(path: Path) -> Path:
+    """This process's temporary name for ``path``."""
+    return path.with_name(f".{path.name}.tmp-{_HOST}-{os.getpid()}")
+
+
+def _writer_is_dead(stale: Path) -> bool:
+    """True for a temporary left by a process of this host that no longer runs.
+
+    Temporaries of other hosts (workers sharing the storage) are never judged: their
+    process table is not ours to read.
+    """
+    host, _, pid = stale.name.rpartition(".tmp-")[2].rpartition("-")
+    if host != _HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
 
 def sweep_stale(path: Path) -> None:
-    """Remove temporaries a killed writer of ``path`` left behind.
-
-    Luigi runs one task per target at a time, so any temporary of this target that exists
-    before we start writing belongs to a run that died: a SIGKILL skips every cleanup.
-    """
+    """Remove temporaries that a killed writer of ``path`` left behind (a SIGKILL skips every cleanup)."""
     for stale in path.parent.glob(f".{path.name}.tmp-*"):
+        if not _writer_is_dead(stale):
+            continue
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
         else:
@@ -33,7 +58,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temp_path(path)
     try:
         yield tmp
         os.replace(tmp, path)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.atomic import sweep_stale
+from pipeline.atomic import sweep_stale, temp_path
 from pipeline.document import ERROR, OK, REJECTED, Document
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
@@ -77,14 +77,13 @@ class _Outputs:
 
     def __init__(self, out: Path, stack: ExitStack) -> None:
         self.out = out
-        tag = f".tmp-{os.getpid()}"
-        for name in (*OUTPUT_FILES, "articles"):
+        for name in (*OUTPUT_FILES, "articles", "articles-old"):
             sweep_stale(out / name)
-        self.tmp = {name: out / f".{name}{tag}" for name in OUTPUT_FILES}
+        self.tmp = {name: temp_path(out / name) for name in OUTPUT_FILES}
         self.files: dict[str, IO[str]] = {
             name: stack.enter_context(path.open("w", encoding="utf-8")) for name, path in self.tmp.items()
         }
-        self.articles_tmp = out / f".articles{tag}"
+        self.articles_tmp = temp_path(out / "articles")
         shutil.rmtree(self.articles_tmp, ignore_errors=True)
         self.articles_tmp.mkdir()
         self.names: set[str] = set()
@@ -107,7 +106,7 @@ class _Outputs:
         for name, path in self.tmp.items():
             os.replace(path, self.out / name)
         final = self.out / "articles"
-        old = self.out / f".articles.tmp-old-{os.getpid()}"
+        old = temp_path(self.out / "articles-old")
         if final.exists():
             os.replace(final, old)
         os.replace(self.articles_tmp, final)

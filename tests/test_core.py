@@ -4,11 +4,13 @@ fingerprint, stage, writers, rerun planning."""
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from pipeline.atomic import atomic_path, write_text
+from pipeline.atomic import atomic_path, sweep_stale, temp_path, write_text
 from pipeline.config import ConfigError, load_config, merge
 from pipeline.document import Document, read_shard, split_paragraphs, write_shard
 from pipeline.fingerprint import chain, input_signature
@@ -43,12 +45,26 @@ def test_shard_round_trip_is_byte_stable(tmp_path: Path) -> None:
 def test_atomic_path_leaves_old_file_on_failure_and_sweeps_leftovers(tmp_path: Path) -> None:
     target = tmp_path / "f.txt"
     write_text(target, "old")
-    (tmp_path / ".f.txt.tmp-999999").write_text("left by a killed writer")
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # its pid now names a writer that is gone
+    (tmp_path / f".f.txt.tmp-{socket.gethostname()}-{finished.pid}").write_text("left by a killed writer")
+    live = temp_path(tmp_path / "g.txt")
+    live.write_text("another file's writer, alive")
     with pytest.raises(RuntimeError), atomic_path(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("boom")
     assert target.read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["f.txt", live.name])
+
+
+def test_sweep_keeps_temporaries_of_live_writers(tmp_path: Path) -> None:
+    """Two workers writing the same small file at once must not delete each other's temporary."""
+    mine = temp_path(tmp_path / "run.json")
+    mine.write_text("in progress")
+    elsewhere = tmp_path / ".run.json.tmp-otherhost-1"
+    elsewhere.write_text("another machine's writer")
+    sweep_stale(tmp_path / "run.json")
+    assert mine.exists() and elsewhere.exists()
 
 
 def test_config_rejects_unknown_keys_and_wrong_types(tmp_path: Path) -> None:
