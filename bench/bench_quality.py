@@ -37,17 +37,16 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import quality_inputs as qi
 
+from pipeline.report import library_versions
+
 ROOT = qi.ROOT
 WORK = ROOT / "bench" / "work" / "quality"
 RESULTS = ROOT / "bench" / "results"
-LIBRARIES = ("trafilatura", "ftfy", "langdetect", "datasketch", "luigi", "lxml", "charset-normalizer",
-             "newsclean")
 RUN_TIMEOUT_S = 3600  # a hung run is a finding to report, not a reason to hang the benchmark
 FINISHED = (0, 3)  # newsclean exit codes of a run that wrote its outputs (3: some inputs in errors.jsonl)
 
@@ -500,13 +499,7 @@ def git_commit() -> dict[str, Any]:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": sys.version.split()[0]}
-    for name in LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "missing"
-    return out
+    return {"python": sys.version.split()[0], **library_versions()}
 
 
 def fmt(value: Any) -> str:

@@ -109,13 +109,19 @@ def test_switching_configs_back_republishes(tmp_path: Path) -> None:
         assert len(read_jsonl(out / "articles.jsonl")) == articles
 
 
+def _user_catalogue(folder: Path, rule_id: str, pattern: str) -> Path:
+    """A user's own rules file with one navigation rule, and a config that adds it to the built-in one."""
+    (folder / "mine.toml").write_text(
+        f'categories = ["navigation"]\n\n[[rule]]\nid = "{rule_id}"\ncategory = "navigation"\n'
+        f'description = "a site\'s own navigation line"\npattern = "{pattern}"\n')
+    config = folder / "user.toml"
+    config.write_text('[boilerplate]\ncatalogues = ["boilerplate.toml", "mine.toml"]\n')
+    return config
+
+
 def test_user_catalogue_with_a_bad_regex_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A user adds their own rules file; a broken pattern stops the run before any work, naming it."""
-    (tmp_path / "mine.toml").write_text(
-        'categories = ["navigation"]\n\n[[rule]]\nid = "navigation.mine.v1"\ncategory = "navigation"\n'
-        'description = "site menu"\npattern = "Menu ((unclosed"\n')
-    config = tmp_path / "user.toml"
-    config.write_text('[boilerplate]\ncatalogues = ["boilerplate.toml", "mine.toml"]\n')
+    config = _user_catalogue(tmp_path, "navigation.mine.v1", "Menu ((unclosed")
     out = tmp_path / "out"
     code, executed = run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))
     err = capsys.readouterr().err
@@ -124,11 +130,7 @@ def test_user_catalogue_with_a_bad_regex_is_a_usage_error(tmp_path: Path, capsys
 
 
 def test_user_catalogue_adds_a_rule(tmp_path: Path) -> None:
-    (tmp_path / "mine.toml").write_text(
-        'categories = ["navigation"]\n\n[[rule]]\nid = "navigation.sections.v1"\ncategory = "navigation"\n'
-        'description = "a site\'s section heading shown as a line"\npattern = "Current State of Affairs"\n')
-    config = tmp_path / "user.toml"
-    config.write_text('[boilerplate]\ncatalogues = ["boilerplate.toml", "mine.toml"]\n')
+    config = _user_catalogue(tmp_path, "navigation.sections.v1", "Current State of Affairs")
     out = tmp_path / "out"
     assert run("run", "--input", str(SEEDS), "--output", str(out), "--config", str(config))[0] == 0
     removed = [r for r in read_jsonl(out / "removed.jsonl") if r["rule"] == "navigation.sections.v1"]
