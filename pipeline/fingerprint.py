@@ -12,8 +12,11 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pipeline.config import Config
 
 
 def chain(stage: str, version: str, config: Any, *upstream: str) -> str:
@@ -38,3 +41,44 @@ def input_signature(paths: Sequence[str]) -> str:
             except OSError:
                 digest.update(f"{path}\0missing\n".encode())
     return digest.hexdigest()[:12]
+
+
+@cache
+def _code_version(*modules: str) -> str:
+    """Hash of the source of the core modules a stage runs: editing a rule engine makes
+    its stage (and all after it) stale without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update(Path(__file__).with_name(f"{name}.py").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _file_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+STRIP_MODULES = ("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline")
+DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate")
+
+
+def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str,
+                       cross_batch: tuple[str, str, str] = ("", "", "")) -> dict[str, str]:
+    """The Merkle chain of stage fingerprints for one config and one set of inputs."""
+    catalogues = [cfg.resolve(p) for p in (*cfg["boilerplate"]["catalogues"], cfg["boilerplate"]["stopwords"])]
+    resolved = [str(Path(p).resolve()) for p in inputs]
+    fp: dict[str, str] = {}
+    fp["ingest"] = chain("ingest", _code_version("readers", "decoding", "document"),
+                         [cfg["ingest"], resolved, input_signature])
+    fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
+    fp["extract"] = chain("extract", _code_version("extract", "sandbox"), cfg["extract"], fp["encoding"])
+    fp["strip"] = chain("strip", _code_version(*STRIP_MODULES),
+                        [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
+    fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
+    fp["signatures"] = chain("signatures", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["language"])
+    fp["neardup"] = chain("neardup", _code_version(*DEDUP_MODULES), [cfg["dedup"], cross_batch], fp["signatures"])
+    fp["final"] = chain("final", _code_version(*DEDUP_MODULES, "stage"), {}, fp["language"], fp["neardup"])
+    fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
+    return fp

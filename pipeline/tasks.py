@@ -10,7 +10,6 @@ manifest and asks for the per-shard tasks as dynamic dependencies, so the plain
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -27,7 +26,7 @@ from pipeline import boilerplate, dedup, encoding, extract, language, quality, r
 from pipeline.atomic import write_text
 from pipeline.config import Config, load_config
 from pipeline.document import Document, read_shard, write_shard
-from pipeline.fingerprint import chain
+from pipeline.fingerprint import stage_fingerprints
 from pipeline.layout import (
     clear_failure,
     record_failure,
@@ -55,21 +54,6 @@ def _load_config(path: str, stamp: tuple[int, int] | None) -> Config:
     return load_config(path or None)
 
 
-@cache
-def _code_version(*modules: str) -> str:
-    """Hash of the source of the core modules a stage runs: editing a rule engine makes
-    its stage (and all after it) stale without anyone remembering to bump a number."""
-    digest = hashlib.sha256()
-    for name in modules:
-        digest.update(Path(__file__).with_name(f"{name}.py").read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _file_digest(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 class NewscleanTask(luigi.Task):
@@ -100,28 +84,6 @@ class NewscleanTask(luigi.Task):
         raise NotImplementedError
 
 
-STRIP_MODULES = ("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline")
-DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate")
-
-
-def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str,
-                       cross_batch: tuple[str, str, str] = ("", "", "")) -> dict[str, str]:
-    """The Merkle chain of stage fingerprints for one config and one set of inputs."""
-    catalogues = [cfg.resolve(p) for p in (*cfg["boilerplate"]["catalogues"], cfg["boilerplate"]["stopwords"])]
-    resolved = [str(Path(p).resolve()) for p in inputs]
-    fp: dict[str, str] = {}
-    fp["ingest"] = chain("ingest", _code_version("readers", "decoding", "document"),
-                         [cfg["ingest"], resolved, input_signature])
-    fp["encoding"] = chain("encoding", _code_version("encoding"), cfg["encoding"], fp["ingest"])
-    fp["extract"] = chain("extract", _code_version("extract", "sandbox"), cfg["extract"], fp["encoding"])
-    fp["strip"] = chain("strip", _code_version(*STRIP_MODULES),
-                        [cfg["boilerplate"], cfg["quality"], _file_digest(catalogues)], fp["extract"])
-    fp["language"] = chain("language", _code_version("language"), cfg["language"], fp["strip"])
-    fp["signatures"] = chain("signatures", _code_version(*DEDUP_MODULES), cfg["dedup"], fp["language"])
-    fp["neardup"] = chain("neardup", _code_version(*DEDUP_MODULES), [cfg["dedup"], cross_batch], fp["signatures"])
-    fp["final"] = chain("final", _code_version(*DEDUP_MODULES, "stage"), {}, fp["language"], fp["neardup"])
-    fp["publish"] = chain("publish", _code_version("writers", "report"), {}, fp["final"])
-    return fp
 
 
 def _write_stats(path: Path, stats: StageStats) -> None:
