@@ -2,18 +2,18 @@
 
 Three kinds of redundancy, all judged on the fingerprints of :mod:`pipeline.minhash`:
 
-* a paragraph repeated inside one article keeps its first copy (``neardup.repeat``);
+* a paragraph pasted twice inside one article by the page or the scraper keeps its first
+  copy (``neardup.repeat``; :mod:`pipeline.repeats` tells artefacts from legitimately
+  repeated lines such as table headers and list items, which stay);
 * a paragraph with (near-)copies in ``template_min_docs`` distinct articles of one site is
-  site template and leaves all of them (``neardup.template``), cc_net's idea of frequent
-  paragraph hashes, restricted to one site because across sites the same paragraph is a
-  quotation or syndication, which stays;
+  site template and leaves all of them (``neardup.template``, :mod:`pipeline.templates`);
 * an article whose shingle set has Jaccard >= ``document_threshold`` with an earlier one
   is a syndicated copy and is rejected (Lee et al. 2022's NearDup: MinHash LSH candidates,
   then a similarity check).
 
-Exact copies are grouped by their normalised hash first; MinHash LSH only proposes
-near-copies, and every proposal is verified by the true Jaccard of the stored shingle sets,
-so an LSH false positive never removes text. Matching is greedy, never transitive: text is
+Exact copies are grouped by their normalised hash first (:mod:`pipeline.paragraphgroups`);
+MinHash LSH only proposes near-copies, and every proposal is verified by the true Jaccard of
+the stored shingle sets, so an LSH false positive never removes text. Matching is greedy, never transitive: text is
 removed only when a *kept* paragraph or document verifiably covers it. Every order is
 derived from ids, dates, positions and hash values, never from the order of shards.
 """
@@ -21,7 +21,7 @@ derived from ids, dates, positions and hash values, never from the order of shar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -40,6 +40,9 @@ from pipeline.minhash import (
     save_signatures,
     table_doc_ids,
 )
+from pipeline.paragraphgroups import Groups, docs_of_groups, group_paragraphs
+from pipeline.repeats import RepeatRule, repeated_positions
+from pipeline.templates import site_templates
 
 __all__ = [
     "Decision",
@@ -77,55 +80,15 @@ class _Batch:
         return (not self.earlier(d), date == "", date, str(self.table.doc_ids[d]))
 
 
-@dataclass
-class _Groups:
-    """Paragraphs grouped by exact normalised hash, plus verified near-copies between groups."""
-
-    of_paragraph: np.ndarray  # group index of each paragraph
-    neighbours: dict[int, set[int]]
-    long: np.ndarray  # per group: at least min_paragraph_words words
-
-    def family(self, g: int) -> set[int]:
-        return {g, *self.neighbours.get(g, ())}
-
-
-def _group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> _Groups:
-    """Exact groups first; LSH over one representative per long group proposes near-copies.
-
-    Representatives of a group are interchangeable (same normalised text), so the choice
-    of one cannot depend on the shard order.
-    """
-    _, first, inverse = np.unique(table.para_exact, return_index=True, return_inverse=True)
-    long = table.para_words[first] >= cfg["min_paragraph_words"]
-    long_groups = np.flatnonzero(long)
-    pairs = candidate_pairs(long_groups.tolist(), table.para_sig[first[long_groups]], cfg["paragraph_threshold"],
-                            cfg["seed"], cfg["lsh_false_negative_weight"])
-    neighbours: dict[int, set[int]] = defaultdict(set)
-    for a, b in sorted(pairs):
-        sim = jaccard(table.paragraph_shingles(int(first[a])), table.paragraph_shingles(int(first[b])))
-        if sim >= cfg["paragraph_threshold"]:
-            neighbours[a].add(b)
-            neighbours[b].add(a)
-    return _Groups(of_paragraph=inverse.reshape(-1), neighbours=dict(neighbours), long=long)
-
-
 def _doc_shingles(table: SignatureTable, d: int) -> np.ndarray:
     span = table.doc_paragraphs(d)
     return np.unique(table.shingles[table.shingle_offsets[span.start] : table.shingle_offsets[span.stop]])
 
 
-def _docs_of_groups(table: SignatureTable, groups: _Groups, docs: Iterable[int]) -> dict[int, set[int]]:
-    docs_of: dict[int, set[int]] = defaultdict(set)
-    for d in docs:
-        for p in table.doc_paragraphs(d):
-            docs_of[int(groups.of_paragraph[p])].add(d)
-    return docs_of
-
-
-def _sharing_pairs(table: SignatureTable, groups: _Groups) -> set[tuple[int, int]]:
+def _sharing_pairs(table: SignatureTable, groups: Groups) -> set[tuple[int, int]]:
     """Documents sharing a long paragraph (or a verified near-copy): containment candidates
     that a document-level LSH cannot propose, since a truncated copy's Jaccard is low."""
-    docs_of = _docs_of_groups(table, groups, range(len(table.doc_ids)))
+    docs_of = docs_of_groups(table, groups, range(len(table.doc_ids)))
     pairs: set[tuple[int, int]] = set()
     for g, own in docs_of.items():
         if not groups.long[g]:
@@ -136,7 +99,7 @@ def _sharing_pairs(table: SignatureTable, groups: _Groups) -> set[tuple[int, int
     return pairs
 
 
-def _document_matches(table: SignatureTable, groups: _Groups, cfg: dict[str, Any]) -> dict[int, dict[int, Match]]:
+def _document_matches(table: SignatureTable, groups: Groups, cfg: dict[str, Any]) -> dict[int, dict[int, Match]]:
     """Verified document pairs, by Jaccard or by containment of one in the other.
 
     A document's MinHash is the element-wise minimum of its paragraphs' signatures, i.e.
@@ -179,7 +142,7 @@ def _verify(a: np.ndarray, b: np.ndarray, cfg: dict[str, Any]) -> Match | None:
     return None
 
 
-def _syndicated(batch: _Batch, groups: _Groups, cfg: dict[str, Any]) -> dict[int, tuple[int, Match]]:
+def _syndicated(batch: _Batch, groups: Groups, cfg: dict[str, Any]) -> dict[int, tuple[int, Match]]:
     """Copies to reject, each pointing at the best-ranked kept document that covers it.
 
     Greedy in rank order: a document covered only by documents that were themselves
@@ -200,44 +163,7 @@ def _syndicated(batch: _Batch, groups: _Groups, cfg: dict[str, Any]) -> dict[int
     return copies
 
 
-def _templates(table: SignatureTable, groups: _Groups, docs_of: dict[int, set[int]], min_docs: int
-               ) -> dict[int, set[int]]:
-    """Per document, the paragraph groups that are template text on its site.
-
-    A group is template for a site when it or a verified near-copy occurs in at least
-    ``min_docs`` distinct kept documents of that site. Documents without a site never count.
-    """
-    found: dict[int, set[int]] = defaultdict(set)
-    for g, own in docs_of.items():
-        members = set(own).union(*(docs_of.get(n, set()) for n in groups.neighbours.get(g, ())))
-        if len(members) < min_docs:
-            continue
-        per_site: dict[str, set[int]] = defaultdict(set)
-        for d in members:
-            if table.doc_sites[d]:
-                per_site[str(table.doc_sites[d])].add(d)
-        for d in own:
-            if len(per_site.get(str(table.doc_sites[d]), ())) >= min_docs:
-                found[d].add(g)
-    return found
-
-
-def _paragraph_removals(table: SignatureTable, groups: _Groups, d: int, template: set[int]) -> dict[int, str]:
-    """Template paragraphs go; of repeats, the first copy in position order stays."""
-    removals: dict[int, str] = {}
-    kept: set[int] = set()
-    for p in sorted(table.doc_paragraphs(d), key=lambda p: int(table.para_pos[p])):
-        g, pos = int(groups.of_paragraph[p]), int(table.para_pos[p])
-        if g in template:
-            removals[pos] = TEMPLATE
-        elif g in kept or groups.neighbours.get(g, set()) & kept:
-            removals[pos] = REPEAT
-        else:
-            kept.add(g)
-    return removals
-
-
-def _reuses(batch: _Batch, groups: _Groups, docs_of: dict[int, set[int]], d: int, removed: set[int],
+def _reuses(batch: _Batch, groups: Groups, docs_of: dict[int, set[int]], d: int, removed: set[int],
             min_paragraphs: int) -> list[Reuse]:
     """Partial reuse: kept documents ranked before ``d`` whose long paragraphs (or verified
     near-copies) ``d`` repeats, with how many of d's paragraphs each covers. Metadata only:
@@ -283,18 +209,21 @@ def find_near_duplicates(tables: Sequence[SignatureTable], cfg: dict[str, Any], 
         return {}
     batch = _with_earlier(tables, cfg, state)
     table = batch.table
-    groups = _group_paragraphs(table, cfg)
+    groups = group_paragraphs(table, cfg)
     copies = _syndicated(batch, groups, cfg)
     decisions: dict[str, Decision] = {}
     for d, (winner, match) in copies.items():
         decisions[str(table.doc_ids[d])] = _copy_decision(str(table.doc_ids[winner]), match)
-    docs_of = _docs_of_groups(table, groups, (d for d in range(len(table.doc_ids)) if d not in copies))
-    templates = _templates(table, groups, docs_of, cfg["template_min_docs"])
+    docs_of = docs_of_groups(table, groups, (d for d in range(len(table.doc_ids)) if d not in copies))
+    every_doc = docs_of_groups(table, groups, range(len(table.doc_ids)))
+    article_of = {d: winner for d, (winner, _) in copies.items()}
+    templates = site_templates(table, groups, every_doc, lambda d: article_of.get(d, d), cfg["template_min_docs"])
+    rule = RepeatRule.from_config(cfg)
     for d in range(batch.n_earlier, len(table.doc_ids)):
         if d in copies:
             continue
         decision: Decision = {}
-        removals = _paragraph_removals(table, groups, d, templates.get(d, set()))
+        removals = _paragraph_removals(table, groups, d, templates.get(d, set()), rule)
         if removals:
             decision["remove"] = removals
         reuses = _reuses(batch, groups, docs_of, d, set(removals), cfg["reuse_min_paragraphs"])
@@ -303,6 +232,15 @@ def find_near_duplicates(tables: Sequence[SignatureTable], cfg: dict[str, Any], 
         if decision:
             decisions[str(table.doc_ids[d])] = decision
     return decisions
+
+
+def _paragraph_removals(table: SignatureTable, groups: Groups, d: int, template: set[int], rule: RepeatRule
+                        ) -> dict[int, str]:
+    """Template paragraphs go; of repeats, only artefact copies (see :mod:`pipeline.repeats`)."""
+    rows = [p for p in table.doc_paragraphs(d) if int(groups.of_paragraph[p]) in template]
+    removals = {int(table.para_pos[p]): TEMPLATE for p in rows}
+    removals.update((pos, REPEAT) for pos in repeated_positions(table, groups, d, set(rows), rule))
+    return dict(sorted(removals.items()))
 
 
 def _copy_decision(kept_id: str, match: Match) -> Decision:

@@ -61,7 +61,8 @@ def _file_digest(paths: list[Path]) -> str:
 
 
 STRIP_MODULES = ("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline")
-DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate")
+DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate",
+                 "paragraphgroups", "repeats", "templates")
 
 
 def stage_fingerprints(cfg: Config, inputs: tuple[str, ...], input_signature: str,

@@ -58,19 +58,24 @@ def signatures_flat(shingles: np.ndarray, offsets: np.ndarray, num_perm: int, se
     (fmix32 pre-mix, ``a * h + b`` in uint32, column minimum), but as one numpy expression
     per chunk of about :data:`_CHUNK` shingles instead of one Python object per paragraph,
     which dominated the stage's cost. Empty sets keep datasketch's empty value (all 2^32-1).
+    The products are laid out permutation-major, (num_perm, shingles), so each minimum runs
+    along contiguous memory: ``reduceat`` over axis 1 is several times faster than over
+    axis 0 of the transposed layout, where it was half of the stage's time.
     """
     a, b = permutations(num_perm, seed)
     out = np.full((len(offsets) - 1, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     hv = _fmix32(np.asarray(shingles, dtype=np.uint32))
     sizes = np.diff(offsets)
-    buf = np.empty((_CHUNK, num_perm), dtype=np.uint32)
+    a_col, b_col = a[:, None], b[:, None]
+    buf = np.empty((num_perm, _CHUNK), dtype=np.uint32)
     for lo, hi in _chunks(offsets):
         rows = np.flatnonzero(sizes[lo:hi]) + lo
         if rows.size:
-            phv = buf[: offsets[hi] - offsets[lo]] if offsets[hi] - offsets[lo] <= _CHUNK else None
-            phv = np.multiply(hv[offsets[lo] : offsets[hi], None], a, out=phv)
-            np.add(phv, b, out=phv)
-            out[rows] = np.minimum.reduceat(phv, offsets[rows] - offsets[lo], axis=0)
+            width = int(offsets[hi] - offsets[lo])
+            phv = buf[:, :width] if width <= _CHUNK else None
+            phv = np.multiply(a_col, hv[None, offsets[lo] : offsets[hi]], out=phv)
+            np.add(phv, b_col, out=phv)
+            out[rows] = np.minimum.reduceat(phv, offsets[rows] - offsets[lo], axis=1).T
     return out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import dedup
+from pipeline import dedup, paragraphgroups
 from pipeline.config import load_config
 from pipeline.document import Document, split_paragraphs
 from pipeline.minhash import SignatureTable
@@ -97,22 +97,48 @@ def test_seed_subtitle_repeated_keeps_one_copy() -> None:
     assert seed.removed[0]["category"] == "duplicate"
 
 
-def test_repeats_exact_after_normalising_near_and_short() -> None:
+def test_repeats_exact_after_normalising_and_near_when_adjacent() -> None:
     near = LONG_REPEAT.replace("compared with last year.", "compared with last season.")
     paragraphs = [
-        "\u201cIt\u2019s over,\u201d the mayor said after the vote.",
         BRIDGE[0],
+        "\u201cIt\u2019s over,\u201d the mayor said after the vote.",
+        '"It\'s   OVER," the mayor said after the vote',  # exact once normalised, 8 words
         LONG_REPEAT,
-        '"It\'s   OVER," the mayor said after the vote',
-        near,
-        "Read more",
-        "Read more",
-        "Photo: Reuters",
-        "Photo: AFP",
+        BRIDGE[1],
+        near,  # near copy two paragraphs on, no longer than the kept one
     ]
-    assert dedup.find_near_duplicates([dedup.compute_signatures([doc("a", paragraphs)], CFG)], CFG) == {
-        "a": {"remove": {3: "neardup.repeat", 4: "neardup.repeat", 6: "neardup.repeat"}}
+    assert decide([doc("a", paragraphs)]) == {"a": {"remove": {2: "neardup.repeat", 5: "neardup.repeat"}}}
+
+
+def test_short_lines_repeated_are_structure_and_stay() -> None:
+    paragraphs = [BRIDGE[0], "Read more", "Read more", "[ CNET ]", BRIDGE[1], "[ CNET ]",
+                  "\u2014 The Nigerian Senate (@NGRSenate) October 9, 2018",  # 7 words
+                  "\u2014 The Nigerian Senate (@NGRSenate) October 9, 2018"]
+    assert decide([doc("a", paragraphs)]) == {}
+
+
+def test_repeat_far_apart_or_recurring_is_list_structure() -> None:
+    question = "What inspired you to start a cooking page of your own, and who helped you most?"
+    far = [LONG_REPEAT, *MIXED[:4], LONG_REPEAT]  # five paragraphs apart
+    recurring = [question, MIXED[0], question, MIXED[1], question, MIXED[2]]  # an interview series
+    assert decide([doc("far", far)]) == {}
+    assert decide([doc("rec", recurring)]) == {}
+    assert decide([doc("close", [LONG_REPEAT, *MIXED[:2], LONG_REPEAT])]) == {  # three paragraphs apart
+        "close": {"remove": {3: "neardup.repeat"}}
     }
+
+
+def test_longer_later_copy_keeps_the_news_the_standfirst_left_out() -> None:
+    standfirst = BRIDGE[0]
+    body = f"{standfirst} The decision was announced on Saturday."  # J >= 0.8 with the standfirst
+    assert decide([doc("a", [standfirst, body, *MIXED[:2]])]) == {}
+    assert decide([doc("b", [body, standfirst, *MIXED[:2]])]) == {"b": {"remove": {1: "neardup.repeat"}}}
+
+
+def test_near_repeat_of_a_short_line_is_a_list_item() -> None:
+    one = "Apple iPhone 7 GSM Unlocked 32GB Black Renewed with a one year warranty"  # 13 words
+    other = one.replace("warranty", "guarantee")  # J 0.83, but below repeat_near_min_words
+    assert decide([doc("a", [one, other, *MIXED[:2]])]) == {}
 
 
 def test_template_removed_within_one_site_only() -> None:
@@ -131,6 +157,29 @@ def test_template_removed_within_one_site_only() -> None:
     no_site = [doc(d.id, d.paragraphs) for d in same_site]
     assert decide(no_site) == {}
     assert decide(same_site[:2]) == {}  # two documents are below template_min_docs
+
+
+def test_near_template_with_a_changing_number() -> None:
+    footer = ("Filed under the {n} edition of our regional roundup. Valley Times Online staff writers compiled "
+              "this report from interviews, public records and wire services.")  # J 0.75 between pages
+    pages = [doc(f"v{i}", [*MIXED[2 * i : 2 * i + 2], footer.format(n=1111 + 11 * i)],
+                 url=f"https://valleytimes.example/{i}") for i in range(3)]
+    expected = {"remove": {2: "neardup.template"}}
+    assert decide(pages) == {"v0": expected, "v1": expected, "v2": expected}
+    assert decide(pages, {**CFG, "template_threshold": 0.8}) == {}
+
+
+def test_wrapper_lines_count_on_rejected_copies_too() -> None:
+    header = "Rivertown Courier - local news for the river towns"
+    footer = "Distributed by our content partners with permission of the original publisher."
+    bodies = {"a": BRIDGE[:5], "b": BRIDGE[5:], "c": MIXED[:5]}
+    originals = [doc(f"orig-{k}", body, site=f"{k}.example", date="2024-02-02") for k, body in bodies.items()]
+    copies = [doc(f"copy-{k}", [header, *body, footer], site="rivertown.example",
+                  date="2024-02-01" if k == "a" else "2024-02-03") for k, body in bodies.items()]
+    decisions = decide([*originals, *copies])
+    assert decisions["orig-a"]["duplicate_of"] == "copy-a"  # the copy came first, so it is the one kept
+    assert decisions["copy-b"]["duplicate_of"] == "orig-b" and decisions["copy-c"]["duplicate_of"] == "orig-c"
+    assert decisions["copy-a"] == {"remove": {0: "neardup.template", 6: "neardup.template"}}
 
 
 def test_syndicated_copy_rejected_for_earliest_date_then_smallest_id() -> None:
@@ -197,8 +246,9 @@ def every_pair(keys: list[int], *_: object) -> set[tuple[int, int]]:
 
 def test_lsh_candidates_are_verified_before_removal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dedup, "candidate_pairs", every_pair)
+    monkeypatch.setattr(paragraphgroups, "candidate_pairs", every_pair)
     docs = [
-        doc("a", [*BRIDGE[:5], BRIDGE[0]], site="one.example"),
+        doc("a", [*BRIDGE[:5], BRIDGE[4]], site="one.example"),
         doc("b", MIXED, site="one.example"),
         doc("c", [*BRIDGE[:5], *MIXED[5:]], site="two.example"),  # half shared: Jaccard about 0.5
     ]

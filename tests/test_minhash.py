@@ -132,6 +132,18 @@ def test_vectorised_signatures_equal_datasketch_update_batch() -> None:
     assert rows[2].tolist() == [2**32 - 1] * 64  # datasketch's empty value
 
 
+def test_signatures_across_chunk_boundaries_equal_datasketch() -> None:
+    """Sets larger than one chunk, and sets straddling chunk edges with an empty one between."""
+    span = np.arange(1, 9001, dtype=np.uint64) * 2654435761 % 2**32
+    sets = [span[:5000], span[5000:5003], np.empty(0, np.uint64), span[5003:8000], span[8000:]]
+    sets = [s.astype(np.uint32) for s in sets]
+    rows = signatures(sets, num_perm=32, seed=3)
+    for hashes, row in zip(sets, rows, strict=True):
+        reference = MinHash(num_perm=32, seed=3, hashfunc=int, scheme="affine32")
+        reference.update_batch(hashes.tolist())
+        assert np.array_equal(reference.hashvalues, row)
+
+
 def test_shingles_stay_inside_their_paragraph() -> None:
     flat, offsets = shingle_sets(["a b c d", "e f", "", "a b c"], 3, seed=1)
     assert offsets.tolist() == [0, 2, 3, 3, 4]

@@ -1,0 +1,71 @@
+"""Paragraphs of a batch grouped by exact normalised hash, with verified near-copies between groups.
+
+Exact copies share a group (cc_net's paragraph hashes). Near-copies are proposed by MinHash
+LSH over one representative per long group and kept only when the true Jaccard of the stored
+shingle sets clears a threshold (Broder 1997; Lee et al. 2022), so an LSH false positive never
+removes text. Two thresholds come out of one LSH pass: ``paragraph_threshold`` for repeats,
+syndication and reuse, and the lower ``template_threshold`` for site templates, where one
+changed number in a 20-word footer already costs three of eighteen shingles (J = 0.75) and
+the support of several pages of one site is itself the stronger evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.lshindex import candidate_pairs
+from pipeline.minhash import SignatureTable, jaccard
+
+
+@dataclass
+class Groups:
+    """Exact groups of paragraphs, and the verified near-copies between groups."""
+
+    of_paragraph: np.ndarray  # group index of each paragraph
+    neighbours: dict[int, set[int]]  # Jaccard >= paragraph_threshold
+    template_neighbours: dict[int, set[int]]  # Jaccard >= template_threshold (a superset)
+    long: np.ndarray  # per group: at least min_paragraph_words words
+
+    def family(self, g: int) -> set[int]:
+        return {g, *self.neighbours.get(g, ())}
+
+    def template_family(self, g: int) -> set[int]:
+        return {g, *self.template_neighbours.get(g, ())}
+
+
+def group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> Groups:
+    """Exact groups first; LSH over one representative per long group proposes near-copies.
+
+    Representatives of a group are interchangeable (same normalised text), so the choice
+    of one cannot depend on the shard order.
+    """
+    _, first, inverse = np.unique(table.para_exact, return_index=True, return_inverse=True)
+    long = table.para_words[first] >= cfg["min_paragraph_words"]
+    long_groups = np.flatnonzero(long)
+    lowest = min(cfg["paragraph_threshold"], cfg["template_threshold"])
+    pairs = candidate_pairs(long_groups.tolist(), table.para_sig[first[long_groups]], lowest,
+                            cfg["seed"], cfg["lsh_false_negative_weight"])
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    template: dict[int, set[int]] = defaultdict(set)
+    for a, b in sorted(pairs):
+        sim = jaccard(table.paragraph_shingles(int(first[a])), table.paragraph_shingles(int(first[b])))
+        for found, threshold in ((neighbours, cfg["paragraph_threshold"]), (template, cfg["template_threshold"])):
+            if sim >= threshold:
+                found[a].add(b)
+                found[b].add(a)
+    return Groups(of_paragraph=inverse.reshape(-1), neighbours=dict(neighbours), template_neighbours=dict(template),
+                  long=long)
+
+
+def docs_of_groups(table: SignatureTable, groups: Groups, docs: Iterable[int]) -> dict[int, set[int]]:
+    """Per group, the documents (of ``docs``) that contain it."""
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    for d in docs:
+        for p in table.doc_paragraphs(d):
+            docs_of[int(groups.of_paragraph[p])].add(d)
+    return docs_of
