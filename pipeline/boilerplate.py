@@ -4,7 +4,8 @@ paragraph by paragraph, using the rule catalogue (pipeline.rules).
 Three passes, so that the result does not depend on the order rules are listed in:
 
 1. prefix rules cut a matched head off a paragraph (a leading "date 2024-02-07") into
-   metadata and keep the rest;
+   metadata and keep the rest; copy rules record such a head (a wire dateline) and leave
+   the paragraph whole;
 2. context-free rules mark whole paragraphs (a "Leave a Reply" is junk anywhere);
 3. contextual rules look only at what survived pass 2, so "the last 3 paragraphs" means
    the last 3 that are still article, and a caption's neighbours are real paragraphs.
@@ -93,7 +94,8 @@ def _block_drops(doc: Document, rules: RuleSet, marked: dict[int, str]) -> dict[
 
 
 def _strip_prefixes(doc: Document, rules: RuleSet) -> None:
-    """Cut metadata heads off paragraphs, recording the span so the audit trail is whole."""
+    """Cut metadata heads off paragraphs, recording the span so the audit trail is whole
+    (copy rules only record the value)."""
     emptied: dict[int, tuple[str, str]] = {}
     for rule in rules.prefix_rules:
         limit = rule.first or len(doc.paragraphs)
@@ -105,6 +107,8 @@ def _strip_prefixes(doc: Document, rules: RuleSet) -> None:
             if match is None or not match.group(0):
                 continue
             doc.metadata.setdefault(rule.key, match.group("value").strip())
+            if rule.action == "copy":
+                continue
             rest = text[match.end() :].strip()
             if not rest:
                 emptied[i] = (rule.id, rule.category)

@@ -40,6 +40,8 @@ class LineFeatures:
     title_case: float
     copyright: bool
     dense_script: bool
+    digit: bool
+    url: bool
 
 
 def load_stopwords(path: Path) -> frozenset[str]:
@@ -88,6 +90,8 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
         title_case=_title_case_share(bare, stopwords),
         copyright="\u00a9" in line,
         dense_script=dense * 3 > len(line),
+        digit=any(ch.isdigit() for ch in line),
+        url=len(tokens) == 1 and tokens[0].lower().startswith(("http://", "https://", "www.")),
     )
 
 

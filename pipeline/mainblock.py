@@ -12,10 +12,21 @@ Kushmerick & Smyth 2001). Short lines *inside* that run (subheadings, one-line q
 "He declined to comment.") are kept because their neighbours carry them, which is
 jusText's context rule in segment form.
 
-The pass only acts on a page that shows its chrome: at least ``block_min_outside_menu``
-menu-sized lines (a few words each) outside the article. Site navigation runs to dozens of
-such items; an already clean article that merely contains a list or a table does not, and
-is left whole. Every number is in [boilerplate].
+A list the article introduces ("Tour dates:", "Here are the deals:") follows the block as a
+run of short lines (dates and venues, products and links) that score like menu items. When
+the block's last line, or the line right after it, ends in a colon, the run of item-like
+lines after it (a digit, four or more words, or a bare link; no bullets, pipes or rule
+matches) is part of the article: a menu is not announced by a sentence ending in a colon.
+
+The pass only acts on a page that shows its chrome, because its worst mistake is eating an
+already clean article (a list, a table or a product box reads like a menu line by line).
+Two things must hold: at least ``block_min_outside_menu`` menu-sized lines (a few words
+each) outside the article, and evidence that the text is a whole page rather than an
+article: either it *opens* with a run of chrome lines (site navigation comes first on a
+rendered page, while an article opens with its headline and prose; a list ending an article
+is no evidence, so the bottom edge does not count), or the lines outside the article include
+several that the rule catalogue itself recognises (footer links, share bars, copyright).
+Every number is in [boilerplate].
 """
 
 from __future__ import annotations
@@ -49,6 +60,9 @@ class BlockParams:
     title_case_min: float
     min_outside_menu: int
     menu_max_words: int
+    edge_run: int
+    min_outside_marked: int
+    list_max_items: int
     marked_weights: dict[str, float]
     extra_min_score: float
     extra_max_gap: int
@@ -70,6 +84,9 @@ class BlockParams:
             title_case_min=section["block_title_case_min"],
             min_outside_menu=section["block_min_outside_menu"],
             menu_max_words=section["block_menu_max_words"],
+            edge_run=section["block_edge_run"],
+            min_outside_marked=section["block_min_outside_marked"],
+            list_max_items=section["block_list_max_items"],
             marked_weights=dict(section["block_marked_weights"]),
             extra_min_score=section["block_extra_min_score"],
             extra_max_gap=section["block_extra_max_gap"],
@@ -134,9 +151,48 @@ def outside_main_block(lines: Sequence[str], params: BlockParams, marked: dict[i
     inside = article_lines(scores, params)
     if not inside:
         return []
+    inside |= introduced_list(lines, feats, max(inside), marked, params)
     outside = [i for i in range(len(lines)) if i not in inside and i not in marked]
     menu = sum(1 for i in outside if feats[i].words <= params.menu_max_words)
-    return outside if menu >= params.min_outside_menu else []
+    if menu < params.min_outside_menu or not _shows_page_chrome(scores, inside, marked, params):
+        return []
+    return outside
+
+
+def introduced_list(lines: Sequence[str], feats: Sequence[LineFeatures], last: int, marked: dict[int, str],
+                    params: BlockParams) -> set[int]:
+    """The item-like lines after the block's ``last`` line when a colon announces them,
+    with the announcing line itself if it is the one just after the block."""
+    start = last + 1
+    if not lines[last].rstrip().endswith(":"):
+        if start >= len(lines) or start in marked or not lines[start].rstrip().endswith(":"):
+            return set()
+        start += 1
+    found = set(range(last + 1, start))
+    for i in range(start, min(len(lines), start + params.list_max_items)):
+        if i in marked or not _item_like(feats[i], params):
+            break
+        found.add(i)
+    return found if len(found) > start - last - 1 else set()
+
+
+def _item_like(f: LineFeatures, params: BlockParams) -> bool:
+    """A list item of an article: a date, price or figure, a few words, or a link; never
+    typographic chrome."""
+    if f.bullet or f.copyright or f.separators >= 2:
+        return False
+    return f.digit or f.url or f.words > params.menu_max_words
+
+
+def _shows_page_chrome(scores: Sequence[float], inside: set[int], marked: dict[int, str], params: BlockParams) -> bool:
+    """Whether the text is a whole rendered page: it opens with ``edge_run`` chrome lines
+    (negative score) before the article, or ``min_outside_marked`` lines outside the
+    article are ones a catalogue rule already removed."""
+    lead = 0
+    while lead < len(scores) and lead not in inside and scores[lead] < 0:
+        lead += 1
+    outside_marked = sum(1 for i in marked if i not in inside)
+    return lead >= params.edge_run or outside_marked >= params.min_outside_marked
 
 
 def article_lines(scores: Sequence[float], params: BlockParams) -> set[int]:

@@ -54,7 +54,7 @@ def assess_quality(doc: Document, cfg: dict[str, Any]) -> Document:
 def quality_signals(paragraphs: list[str], cfg: dict[str, Any]) -> dict[str, float | int]:
     words = _words(paragraphs)
     signals: dict[str, float | int] = {"words": len(words), "paragraphs": len(paragraphs)}
-    signals.update(duplicate_lines(paragraphs))
+    signals.update(duplicate_lines(paragraphs, cfg["repetition_dup_min_words"]))
     for n in (2, 3, 4):
         signals[f"top_{n}gram_char_frac"] = top_ngram_char_frac(words, n)
     signals["chatbot_frac"] = chatbot_fraction(paragraphs, cfg["chatbot_phrases"])
@@ -90,15 +90,18 @@ def _words(paragraphs: list[str]) -> list[str]:
     return [t for t in tokens if t]
 
 
-def duplicate_lines(paragraphs: list[str]) -> dict[str, float]:
+def duplicate_lines(paragraphs: list[str], min_words: int = 1) -> dict[str, float]:
     """Share of paragraphs, and of characters, in repeats of an earlier paragraph (Gopher).
 
     Paragraphs with no letter or digit (zero-width spacers, "* * *" breaks) are layout,
-    not repeated text: they never count as repeats."""
+    not repeated text: they never count as repeats. Nor do paragraphs under ``min_words``
+    words: the fields of a product list or a table ("$139.00", "Available from Amazon")
+    repeat by design in real articles, while spun or templated pages repeat whole sentences,
+    and the n-gram signals still see a page made of one short line over and over."""
     seen: set[str] = set()
     dup_count = dup_chars = 0
     for p in paragraphs:
-        if p in seen and any(ch.isalnum() for ch in p):
+        if p in seen and any(ch.isalnum() for ch in p) and len(p.split()) >= min_words:
             dup_count += 1
             dup_chars += len(p)
         seen.add(p)

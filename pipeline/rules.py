@@ -23,7 +23,11 @@ from pipeline.linefeatures import load_stopwords
 from pipeline.mainblock import RULE_ID as BLOCK_RULE_ID
 from pipeline.mainblock import BlockParams
 
-ACTIONS = ("drop", "metadata", "prefix")
+# "copy" matches a paragraph's head like "prefix" but only records the value: the text stays
+# (wire datelines: the reference article texts keep "WASHINGTON (AP) \u2014", so cutting them
+# would remove article text, yet the place is worth having as metadata).
+ACTIONS = ("drop", "metadata", "prefix", "copy")
+HEAD_ACTIONS = ("prefix", "copy")
 FIELD_TYPES: dict[str, type] = {
     "id": str,
     "category": str,
@@ -84,15 +88,15 @@ class RuleSet:
 
     @property
     def prefix_rules(self) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.action == "prefix")
+        return tuple(r for r in self.rules if r.action in HEAD_ACTIONS)
 
     @property
     def free_rules(self) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.action != "prefix" and not r.contextual)
+        return tuple(r for r in self.rules if r.action not in HEAD_ACTIONS and not r.contextual)
 
     @property
     def contextual_rules(self) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.action != "prefix" and r.contextual)
+        return tuple(r for r in self.rules if r.action not in HEAD_ACTIONS and r.contextual)
 
 
 def load_rules(cfg: Config) -> RuleSet:

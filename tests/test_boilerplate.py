@@ -103,7 +103,7 @@ def test_seed_003_removes_share_bar_and_site_chrome_but_keeps_duplicate_subtitle
         3: "share.label.v1",
         4: "share.social_run.v1",
         14: "site_blurb.logo.v1",
-        15: "site_blurb.trusted_source.v1",
+        15: "site_blurb.trusted_source.v2",
         16: "navigation.label.v1",
     }
     assert [original[i] for i in (3, 4, 14, 16)] == [
@@ -133,7 +133,7 @@ def test_every_rule_documents_and_matches_its_examples(rule: Rule) -> None:
     assert rule.examples, "every rule carries at least one example"
     assert rule.description
     for example in rule.examples:
-        if rule.action == "prefix":
+        if rule.action in ("prefix", "copy"):
             assert rule.regex.match(fold(example)), example
         else:
             assert match_paragraph(rule, example, RULES.max_chars), example
@@ -176,6 +176,20 @@ JUNK = [
     ("\u00a9 2024 Example News. All rights reserved.", "copyright"),
     ("All rights reserved", "copyright"),
     ("Advertisement", "advert"),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "share"),
+    ("Like this story? Share it with a friend!", "share"),
+    ("Have a tip? Jane Roe may be reached at jroe@example.com. Follow her on Twitter @jroe.", "share"),
+    ("Reach the reporters on Twitter at http://twitter.com/jroe", "contact"),
+    ("jane.roe@example.com", "contact"),
+    ("SEE MORE: Truce talks stall in Cairo", "related"),
+    ("More:", "related"),
+    ("Most read in world news", "related"),
+    ("Pick Six Newsletter", "newsletter"),
+    ("Get the day's top headlines delivered to your inbox every morning by subscribing.", "newsletter"),
+    ("If you enjoyed this article, we have a proposition for you: join our club.", "site_blurb"),
+    ("This copy is for your personal, non-commercial use only.", "copyright"),
+    ("Reading time: 3 minutes", "metadata"),
+    ("November 20, 2019 - 11:28 AMT", "metadata"),
 ]
 
 
@@ -198,6 +212,13 @@ PROSE = [
     "Subscribers to the paper's service rose by 5% last year.",
     "Copyright lawsuits against AI firms multiplied in 2024.",
     "Home demolitions in the West Bank rose sharply last month.",
+    "The president urged supporters to follow him on Twitter, aides said.",
+    "Staying hydrated is your best defense against mindless eating at the game.",
+    "Also, the company said it would hire 200 engineers next year.",
+    "More than 100 people were evacuated from the building, police said.",
+    "See more photos:",
+    "Sign up for a free seven-day trial and pay $6.99 a month afterwards.",
+    "Also on Friday, ministers met in Doha to discuss the hostages.",
     "Related coverage of the war has been criticised by both sides.",
     "Photo agencies struggled to get their staff into Gaza.",
     "He did not leave a reply to our questions.",
@@ -263,12 +284,12 @@ def test_byline_and_update_stamp_become_metadata() -> None:
     assert [r["category"] for r in doc.removed] == ["metadata", "metadata"]
 
 
-def test_dateline_prefix_is_cut_and_recorded_as_a_span() -> None:
-    doc = strip_boilerplate(doc_of("WASHINGTON (AP) \u2014 " + LONG, LONG2), RULES)
+def test_dateline_is_copied_into_metadata_and_kept_in_the_text() -> None:
+    first = "WASHINGTON (AP) \u2014 " + LONG
+    doc = strip_boilerplate(doc_of(first, LONG2), RULES)
     assert doc.metadata == {"dateline": "WASHINGTON"}
-    assert doc.paragraphs == [LONG, LONG2]
-    assert doc.removed[0]["span"] is True
-    assert doc.removed[0]["text"] == "WASHINGTON (AP) \u2014 "
+    assert doc.paragraphs == [first, LONG2]
+    assert doc.removed == []
 
 
 def test_date_only_paragraph_is_dropped_into_metadata() -> None:

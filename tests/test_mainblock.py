@@ -30,6 +30,34 @@ def test_clean_text_without_chrome_is_left_whole() -> None:
     assert _strip(paragraphs).paragraphs == paragraphs
 
 
+def test_clean_article_ending_in_a_long_list_is_left_whole() -> None:
+    """Many short lines after the article, but the text does not open like a page: a product
+    list or a table, not chrome (the pass once cut such lists off clean texts)."""
+    items = [f"Model {n} earbuds" for n in range(30)]
+    paragraphs = [*ARTICLE, *items]
+    assert _strip(paragraphs).paragraphs == paragraphs
+
+
+def test_footer_recognised_by_the_catalogue_is_evidence_of_a_page() -> None:
+    footer = ["Privacy Policy", "Terms of Use", "\u00a9 2024 Example News", *[f"Item {n}" for n in range(25)]]
+    doc = _strip([*ARTICLE, *footer])
+    assert doc.paragraphs == ARTICLE
+    assert mainblock.RULE_ID in {r["rule"] for r in doc.removed}
+
+
+def test_a_list_announced_by_a_colon_stays_with_the_article() -> None:
+    dates = ["The tour dates:", "June 9 -- Coral Sky Amphitheatre, FL", "June 10 -- Union Arena", "July 2 -- Arena"]
+    footer = ["\u2022 Facebook", "\u2022 Twitter", "Subscribe to Example"]
+    doc = _strip([*MENU, *ARTICLE, *dates, *footer])
+    assert doc.paragraphs == [*ARTICLE, *dates]
+
+
+def test_without_the_colon_the_same_lines_are_chrome() -> None:
+    dates = ["The tour dates", "June 9 -- Coral Sky Amphitheatre, FL", "June 10 -- Credit Union Arena, Tampa"]
+    doc = _strip([*MENU, *ARTICLE, *dates])
+    assert doc.paragraphs == ARTICLE
+
+
 def test_html_input_skips_the_pass() -> None:
     doc = _strip(MENU + ARTICLE, fmt="html")
     assert doc.paragraphs == MENU + ARTICLE
@@ -45,6 +73,8 @@ def test_line_features_and_script_aware_word_count() -> None:
     f = line_features(SENTENCE, stop)
     assert f.terminal and not f.bullet and f.stop_density > 0.3
     assert line_features("\u2022 World", stop).bullet
+    assert line_features("http://amzn.to/2hXQPDr", stop).url and not line_features("World news", stop).url
+    assert line_features("June 9 -- Tampa", stop).digit and not line_features("World news", stop).digit
     assert line_features("Most Read Stories Of The Week", stop).title_case == 1.0
     assert word_count("報道によると、今回販売されたのは") == 8
     assert word_count("two words") == 2

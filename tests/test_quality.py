@@ -173,3 +173,12 @@ def test_invisible_spacer_paragraphs_are_not_repeats() -> None:
 
     assert duplicate_lines(["A line of text.", "\u200b", "\u200b", "Another line."])["dup_line_frac"] == 0.0
     assert duplicate_lines(["Same.", "Same."])["dup_line_frac"] == 0.5
+
+
+def test_repeated_list_fields_are_not_duplicates_but_repeated_sentences_are() -> None:
+    from pipeline.quality import duplicate_lines
+
+    products = [line for n in range(3) for line in (f"Wireless earbuds model {n}", "$139.00", "Available from Amazon")]
+    assert duplicate_lines(products, min_words=4)["dup_line_frac"] == 0.0
+    spun = ["The best deals on earbuds are here today."] * 4
+    assert duplicate_lines(spun, min_words=4)["dup_line_frac"] == 0.75
