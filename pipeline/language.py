@@ -12,6 +12,7 @@ them would hide that. ``allowed`` matches a code exactly or by its primary subta
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -46,16 +47,22 @@ def language_sample(paragraphs: list[str], sample_chars: int, min_paragraph_char
     return "\n".join(prose)[:sample_chars]
 
 
-def _letters(text: str) -> int:
+# Han, kana and hangul write a syllable or a word per character: a 10-character Chinese
+# sentence says as much as a 30-letter English one, so those count ``dense_script_weight`` times.
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _letters(text: str, dense_weight: int = 1) -> int:
     """Letters and combining marks: Indic vowel signs are marks, and counting only ``isalpha``
     would make a Hindi sentence look half as long as the same sentence in Latin script."""
-    return sum(unicodedata.category(ch)[0] in "LM" for ch in text)
+    plain = sum(unicodedata.category(ch)[0] in "LM" for ch in text)
+    return plain + (dense_weight - 1) * len(_DENSE_SCRIPT.findall(text))
 
 
 def detect(text: str, cfg: dict[str, Any]) -> tuple[str, float]:
     """(language code, probability rounded to 4 places) for ``text``; ``("und", 0.0)`` when
     it has fewer than ``min_letters`` letters or langdetect finds no features."""
-    if _letters(text) < cfg["min_letters"]:
+    if _letters(text, cfg["dense_script_weight"]) < cfg["min_letters"]:
         return UNDETERMINED, 0.0
     detector = _factory(cfg["seed"]).create()
     detector.append(text)

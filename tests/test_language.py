@@ -122,3 +122,11 @@ def test_dropped_documents_pass_untouched(cfg: dict[str, Any]) -> None:
     doc.fail("no article text found in HTML (5 bytes)")
     assert detect_language(doc, {**cfg, "allowed": ["en"]}).metadata == {}
     assert doc.reason == "no article text found in HTML (5 bytes)"
+
+
+def test_short_cjk_sentences_count_as_enough_text() -> None:
+    """Ten Han characters are a sentence, not noise: they must get a language, not 'und'."""
+    cfg = load_config()["language"]
+    assert detect("我们今天去北京看朋友。", cfg)[0] != "und"  # which language is langdetect's call
+    assert detect("오늘은 날씨가 정말 좋네요", cfg)[0] == "ko"
+    assert detect("12:30 — 14:45", cfg) == ("und", 0.0)
