@@ -60,7 +60,7 @@ def _file_digest(paths: list[Path]) -> str:
     return digest.hexdigest()[:12]
 
 
-STRIP_MODULES = ("boilerplate", "rules", "quality", "mainblock", "linefeatures", "headline")
+STRIP_MODULES = ("boilerplate", "rules", "quality", "spam", "mainblock", "linefeatures", "headline")
 DEDUP_MODULES = ("dedup", "minhash", "shingles", "lshindex", "decisions", "dedupstate", "redisstate",
                  "paragraphgroups", "repeats", "templates")
 

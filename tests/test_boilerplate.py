@@ -190,6 +190,14 @@ JUNK = [
     ("This copy is for your personal, non-commercial use only.", "copyright"),
     ("Reading time: 3 minutes", "metadata"),
     ("November 20, 2019 - 11:28 AMT", "metadata"),
+    ("Start your day with the Morning Bell. Sign up for the free daily newsletter.", "newsletter"),
+    ("Necessary cookies are absolutely essential for the website to function properly.", "cookie"),
+    ("Hong Kong 'threatened with Chinese military intervention' [REACTION]", "related"),
+    ("\u2022 Talks resume in Cairo CAIRO: Mediators met on Tuesday to discuss a proposal for a\u2026", "related"),
+    ("More AP NBA: https://apnews.com/NBA", "related"),
+    ("Tell us what YOU think...", "comment"),
+    ("Download: http://po.st/TP_615Download", "navigation"),
+    ('[button link="http://example.com/submit/" type="big"] Send us YOUR kit review[/button]', "navigation"),
 ]
 
 
@@ -230,6 +238,12 @@ PROSE = [
     "Israel\u2019s War Stance Unshaken Despite Truce Talks",
     "Certainly, the minister said, here is a government that will not bend.",
     "Subscribe to the view that the truce will hold, and you will be disappointed.",
+    "The council [PDF] published its plan on Monday, officials said.",
+    "- Use code SAVE50 to get it at Dell for $799.99",
+    "Cookies are a small price to pay for free news, the editor wrote.",
+    "She signed up for the newsletter in 2019 and never read it, she said.",
+    "\u201cThe [refugees] must not be forced to leave,\u201d the agency said.",
+    "More info: www.example.net/en | +49 (0)40 890 85-433 and the publisher's shop.",
 ]
 
 
@@ -415,3 +429,19 @@ def test_missing_catalogue_is_an_error(tmp_path: Path) -> None:
     cfg = Config({**cfg.sections, "boilerplate": {**cfg["boilerplate"], "catalogues": ["nope.toml"]}})
     with pytest.raises(ConfigError, match="rule catalogue not found"):
         load_rules(cfg)
+
+
+def test_closing_bulleted_headlines_go_but_list_items_in_the_body_stay() -> None:
+    related = ["- 15 Amazing Images of Stars", "- The 11 Biggest Unanswered Questions About Dark Matter"]
+    body = [LONG, "- Integrating the Healthcare Enterprise Standard", LONG2, LONG, LONG2, LONG, LONG2]
+    doc = strip_boilerplate(doc_of(*body, *related), RULES)
+    assert doc.paragraphs == body
+    assert {r["rule"] for r in doc.removed} == {"related.bullet_headlines.v1"}
+
+
+def test_contributor_credit_goes_only_at_the_end() -> None:
+    credit = "Associated Press writers Alan Fram and Zeke Miller contributed to this report."
+    doc = strip_boilerplate(doc_of(LONG, LONG2, credit), RULES)
+    assert doc.paragraphs == [LONG, LONG2]
+    early = [credit, LONG, LONG2, LONG, LONG2, LONG, LONG2]
+    assert strip_boilerplate(doc_of(*early), RULES).paragraphs == early

@@ -10,7 +10,7 @@ import pytest
 from pipeline.boilerplate import strip_boilerplate
 from pipeline.config import load_config
 from pipeline.document import Document, split_paragraphs
-from pipeline.quality import CHECKS, assess_quality, top_ngram_char_frac
+from pipeline.quality import CHECKS, assess_quality, failed_checks, top_ngram_char_frac
 from pipeline.rules import load_rules
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -152,7 +152,9 @@ def test_non_ok_documents_pass_untouched(cfg: dict[str, Any]) -> None:
 
 
 def test_every_threshold_is_in_the_config(cfg: dict[str, Any]) -> None:
-    needed = {key for _, key, _, _ in CHECKS} | {
+    needed = {key for _, key, _, _, _ in CHECKS} | {
+        "prose_paragraph_min_words",
+        "prose_min_words",
         "repetition_min_words",
         "line_signals_min_paragraphs",
         "chatbot_phrases",
@@ -171,8 +173,8 @@ def test_japanese_paragraphs_are_not_short_menu_lines() -> None:
 def test_invisible_spacer_paragraphs_are_not_repeats() -> None:
     from pipeline.quality import duplicate_lines
 
-    assert duplicate_lines(["A line of text.", "\u200b", "\u200b", "Another line."])["dup_line_frac"] == 0.0
-    assert duplicate_lines(["Same.", "Same."])["dup_line_frac"] == 0.5
+    assert duplicate_lines(["A line of text.", "\u200b", "\u200b", "Another line."], 1)["dup_line_frac"] == 0.0
+    assert duplicate_lines(["Same.", "Same."], 1)["dup_line_frac"] == 0.5
 
 
 def test_repeated_list_fields_are_not_duplicates_but_repeated_sentences_are() -> None:
@@ -182,3 +184,114 @@ def test_repeated_list_fields_are_not_duplicates_but_repeated_sentences_are() ->
     assert duplicate_lines(products, min_words=4)["dup_line_frac"] == 0.0
     spun = ["The best deals on earbuds are here today."] * 4
     assert duplicate_lines(spun, min_words=4)["dup_line_frac"] == 0.75
+
+
+# --- otherwise prose: list-shaped or repeated parts do not reject an article ------------
+
+QUOTES_TRAILING_OFF = [
+    "Residents of the coastal town spent Tuesday clearing mud from their homes after the river burst "
+    "its banks overnight, the second flood this year.",
+    '"We had ten minutes to get out," said Maria Lopez, who runs a bakery on the main street. "Then...',
+    "The council said it would open the sports hall as a shelter for families who cannot return home "
+    "before the weekend.",
+    "Engineers blamed a blocked culvert upstream. One of them said the repair had been planned for "
+    "months but never funded...",
+    "Insurers said claims were already arriving, and that most policies in the area covered flood damage.",
+    'Asked whether the town would be ready for the next storm, the mayor said: "I hope so, but\u2026',
+    "The weather service expects more rain on Friday.",
+]
+
+
+def test_article_with_quotes_trailing_off_is_not_a_link_list(cfg: dict[str, Any]) -> None:
+    doc = assess_quality(doc_of(*QUOTES_TRAILING_OFF), cfg)
+    assert doc.ok, doc.detail
+    signals = doc.detail["quality"]
+    assert signals["ellipsis_frac"] > cfg["max_ellipsis_frac"]  # Gopher's 30% rule alone would reject it
+    assert signals["prose_words"] >= cfg["prose_min_words"]
+
+
+def test_teaser_list_after_a_one_line_intro_is_still_a_link_list(cfg: dict[str, Any]) -> None:
+    teasers = [
+        "Flood town counts the cost as the river bursts its banks again and residents...",
+        "Insurers brace for record claims after a week of storms along the coast, while...",
+        "Mayor defends the shelter plan as families wait for news about their homes and...",
+        "Engineers say a blocked culvert upstream was the cause of the overnight surge, but...",
+        "Weather service warns of more heavy rain on Friday across the northern valleys as...",
+        "Volunteers fill sandbags through the night to protect the old bridge and the...",
+    ]
+    doc = assess_quality(doc_of("Our latest coverage of the floods.", *teasers), cfg)
+    assert doc.reason == "link_list"
+    assert doc.detail["quality"]["prose_words"] < cfg["prose_min_words"]
+
+
+def test_repeated_list_fields_inside_an_article_are_not_repetition(cfg: dict[str, Any]) -> None:
+    gift_guide = [ARTICLE[1], "Smart watch with heart-rate sensor, $199", "See it now: Amazon",
+                  ARTICLE[2], "Noise-cancelling headphones, $249", "See it now: Amazon",
+                  ARTICLE[3], "E-reader with a warm light, $139", "See it now: Amazon", "See it now: Amazon"]
+    doc = assess_quality(doc_of(*gift_guide), cfg)
+    assert doc.ok, doc.detail
+    assert doc.detail["quality"]["dup_line_frac"] == 0.0
+
+
+def test_repeated_prose_paragraphs_are_still_repetition(cfg: dict[str, Any]) -> None:
+    doc = assess_quality(doc_of(ARTICLE[1], ARTICLE[2], ARTICLE[1], ARTICLE[3], ARTICLE[1], ARTICLE[2]), cfg)
+    assert doc.reason == "repetition"
+    assert doc.detail["quality"]["dup_line_frac"] == 0.5
+
+
+# --- keyword stuffing and gibberish ------------------------------------------------------
+
+STUFFED = (
+    "Watches for men, watches for women, luxury watches and cheap watches. Our watches shop sells "
+    "replica watches, sport watches, diving watches and smart watches. Buy watches online today: "
+    "watches with free delivery, watches on sale, watches under fifty dollars, gold watches, "
+    "steel watches. The best watches deals on watches every single day for watches lovers."
+)
+
+
+def test_keyword_stuffed_page_is_rejected(cfg: dict[str, Any]) -> None:
+    doc = assess_quality(doc_of(STUFFED), cfg)
+    assert doc.status == "rejected"
+    failed = {f["signal"]: f for f in doc.detail["quality_failed"]}
+    assert failed["top_word_frac"]["reason"] == "keyword_stuffing"
+    assert failed["top_word_frac"]["value"] > 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        (" ".join(f"a9f{n:02d}c7e1b4d8f2a6c0e3b5d7f9a1c3e5b" for n in range(60)), "mean_word_len"),
+        (" ".join(f"{n} {n * 7} x" for n in range(30)), "mean_word_len"),
+        (" ".join(f"#breaking #news{n} #viral #follow" for n in range(20)), "symbol_word_ratio"),
+        (" ".join(f"{n}.{n * 3} {n * 11}% {n + 2}:{n}" for n in range(40)), "alpha_word_frac"),
+    ],
+    ids=["hashes", "digit-soup", "hashtag-wall", "numbers-only"],
+)
+def test_gibberish_is_rejected(cfg: dict[str, Any], text: str, signal: str) -> None:
+    doc = assess_quality(doc_of(text), cfg)
+    assert doc.status == "rejected"
+    assert signal in {f["signal"] for f in doc.detail["quality_failed"] if f["reason"] == "gibberish"}
+
+
+def test_ordinary_news_passes_the_word_statistics(cfg: dict[str, Any]) -> None:
+    doc = assess_quality(doc_of(*ARTICLE, *QUOTES_TRAILING_OFF), cfg)
+    assert doc.ok, doc.detail
+    signals = doc.detail["quality"]
+    assert 3 <= signals["mean_word_len"] <= 10
+    assert signals["top_word_frac"] < cfg["max_top_word_frac"]
+    assert signals["alpha_word_frac"] > 0.9
+
+
+def test_dense_script_text_is_not_judged_by_word_length(cfg: dict[str, Any]) -> None:
+    japanese = ["報道によると、今回販売されたのはいわゆる脱獄したiPhoneで、価格は通常より高かったという。"] * 60
+    signals = assess_quality(doc_of(*japanese), cfg).detail["quality"]
+    assert signals["mean_word_len"] == 0.0
+    assert not any(f["signal"] == "mean_word_len" for f in failed_checks(signals, cfg))
+
+
+def test_a_results_table_is_not_gibberish(cfg: dict[str, Any]) -> None:
+    rows = [f"| {n} | Driver {chr(65 + n)} | {5040 - 9 * n} | {n % 4} | {n % 3} | {20 - n} |" for n in range(1, 31)]
+    intro = "The standings after the race in Texas, with two rounds of the championship left to run."
+    doc = assess_quality(doc_of(intro, "| Pos. | Driver | Points | Wins | Poles | Top 10 |", *rows), cfg)
+    assert doc.ok, doc.detail
+    assert doc.detail["quality"]["alpha_word_frac"] == 1.0
