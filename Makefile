@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench-encoding bench-language bench-quality bench-neardup clean
+.PHONY: run test lint bench-encoding bench-language bench-quality bench-neardup bench-throughput clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ bench-quality: $(STAMP)
 bench-neardup: $(STAMP)
 	$(BIN)/python bench/make_neardup.py
 	$(BIN)/python bench/bench_neardup.py
+
+# The datatrove peer gets its own venv under bench/work/, so it cannot change the project's libraries.
+PEER := bench/work/datatrove-venv
+bench-throughput: $(STAMP)
+	test -x $(PEER)/bin/python || ($(PYTHON) -m venv $(PEER) && $(PEER)/bin/pip install --quiet --upgrade pip \
+		&& $(PEER)/bin/pip install --quiet 'datatrove[processing]==0.10.1' spacy orjson)
+	$(BIN)/python bench/bench_throughput.py --docs 10000
 
 clean:
 	rm -rf output
