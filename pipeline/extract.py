@@ -32,14 +32,20 @@ def trafilatura_extract(html: str, url: str | None, options: dict[str, Any]) -> 
     """
     import trafilatura
 
-    result = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=options["include_comments"],
-        favor_precision=options["favor_precision"],
-        include_tables=options["include_tables"],
-    )
+    def run(favor_precision: bool) -> Any:
+        return trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=options["include_comments"],
+            favor_precision=favor_precision,
+            favor_recall=not favor_precision,
+            include_tables=options["include_tables"],
+        )
+
+    result = run(options["favor_precision"])
+    if options["favor_precision"] and _words(result) < options["recall_fallback_words"]:
+        result = _longer(result, run(favor_precision=False))
     if result is None:
         return None
     fields = {name: getattr(result, name, None) for name in ("text", *METADATA_FIELDS)}
@@ -48,8 +54,19 @@ def trafilatura_extract(html: str, url: str | None, options: dict[str, Any]) -> 
     return {name: value for name, value in fields.items() if isinstance(value, str) and value}
 
 
+def _words(result: Any) -> int:
+    return len((getattr(result, "text", None) or "").split())
+
+
+def _longer(first: Any, second: Any) -> Any:
+    """Precision mode sometimes keeps only a URL or a caption of a real article; when it
+    found almost nothing, the recall-mode result is taken if it found more."""
+    return second if _words(second) > _words(first) else first
+
+
 def _options(cfg: dict[str, Any]) -> dict[str, Any]:
-    return {key: cfg[key] for key in ("include_comments", "favor_precision", "include_tables")}
+    return {key: cfg[key] for key in ("include_comments", "favor_precision", "include_tables",
+                                      "recall_fallback_words")}
 
 
 class HtmlExtractor:

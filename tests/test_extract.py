@@ -171,7 +171,7 @@ def test_documents_already_dropped_pass_untouched(extractor: HtmlExtractor) -> N
 def test_worker_receives_url_and_options(cfg: dict[str, Any]) -> None:
     with HtmlExtractor(cfg, extract_fn=echo_extract) as ex:
         doc = ex.extract(html_doc("<p>x</p>", url="https://a.example/1"))
-    options = "options=['favor_precision', 'include_tables']"
+    options = "options=['favor_precision', 'include_tables', 'recall_fallback_words']"
     assert doc.paragraphs == ["<p>x</p>", "url=https://a.example/1", options]
 
 
@@ -228,7 +228,7 @@ def test_sandbox_error_carries_the_exception_text() -> None:
 
 
 def _extract_in_child(daemon_flag: bool, out: Any) -> None:
-    cfg = {"timeout_seconds": 5.0, "include_comments": False, "favor_precision": True, "include_tables": True}
+    cfg = {**load_config()["extract"], "timeout_seconds": 5.0}
     with HtmlExtractor(cfg, extract_fn=echo_extract) as ex:
         out.put((daemon_flag, ex.extract(html_doc("<p>from child</p>")).paragraphs[0]))
 
@@ -244,3 +244,15 @@ def test_works_inside_a_task_process(daemon: bool) -> None:
     proc.join(timeout=60)
     assert result == (daemon, "<p>from child</p>")
     assert proc.exitcode == 0
+
+
+def test_recall_fallback_takes_the_longer_result_only_when_precision_found_little() -> None:
+    from types import SimpleNamespace
+
+    from pipeline.extract import _longer, _words
+
+    short, long = SimpleNamespace(text="https://example.com/story"), SimpleNamespace(text="word " * 80)
+    assert _words(short) == 1 and _words(None) == 0
+    assert _longer(short, long) is long
+    assert _longer(long, short) is long
+    assert _longer(short, None) is short
