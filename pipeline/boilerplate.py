@@ -16,6 +16,7 @@ Every removal is recorded in ``doc.removed`` with its rule id and category.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from pipeline import headline, mainblock
 from pipeline.document import Document
@@ -46,11 +47,30 @@ def match_paragraph(rule: Rule, text: str, max_chars: int) -> re.Match[str] | No
     The bound is what keeps the engine safe on hostile input: a regex never sees more than
     ``max_chars`` characters, and the word count is checked before the regex runs.
     """
-    if len(text) > max_chars:
+    return match_view(rule, view_of(text, max_chars))
+
+
+class View(NamedTuple):
+    """A paragraph as the whole-paragraph rules see it, computed once per paragraph (not once
+    per rule) because folding and splitting cost more than the catalogue's regexes;
+    ``text`` is None when the paragraph is over the length bound (no rule may see it)."""
+
+    text: str | None
+    words: int
+
+
+def view_of(text: str, max_chars: int) -> View:
+    """Folding never turns a non-space into a space or back, so the folded split has the
+    same word count as the raw one."""
+    tokens = fold(text).split()
+    return View(" ".join(tokens) if len(text) <= max_chars else None, len(tokens))
+
+
+def match_view(rule: Rule, view: View) -> re.Match[str] | None:
+    """``match_paragraph`` on a precomputed view."""
+    if view.text is None or (rule.max_words and view.words > rule.max_words):
         return None
-    if rule.max_words and len(text.split()) > rule.max_words:
-        return None
-    return rule.regex.fullmatch(matching_view(text))
+    return rule.regex.fullmatch(view.text)
 
 
 def strip_boilerplate(doc: Document, rules: RuleSet) -> Document:
@@ -58,14 +78,15 @@ def strip_boilerplate(doc: Document, rules: RuleSet) -> Document:
     if not doc.ok:
         return doc
     _strip_prefixes(doc, rules)
-    marks = _free_marks(doc.paragraphs, rules)
+    views = [view_of(text, rules.max_chars) for text in doc.paragraphs]
+    marks = _free_marks(views, rules)
     for rule, match in marks.values():
         if rule.action == "metadata":
             doc.metadata.setdefault(rule.key, match.group("value"))
     drops = {i: (rule.id, rule.category) for i, (rule, _m) in marks.items()}
     drops.update(_block_drops(doc, rules, {i: rule.category for i, (rule, _m) in marks.items()}))
     drops.update(_headline_drop(doc, rules, set(drops)))
-    marks = _contextual_marks(doc.paragraphs, rules, set(drops))
+    marks = _contextual_marks(views, rules, set(drops))
     for rule, match in marks.values():
         if rule.action == "metadata":
             doc.metadata.setdefault(rule.key, match.group("value"))
@@ -127,28 +148,32 @@ def _strip_prefixes(doc: Document, rules: RuleSet) -> None:
     doc.drop_paragraphs(emptied)
 
 
-def _free_marks(paragraphs: list[str], rules: RuleSet) -> dict[int, Mark]:
+def _free_marks(views: list[View], rules: RuleSet) -> dict[int, Mark]:
     marks: dict[int, Mark] = {}
     free = rules.free_rules
-    for i, text in enumerate(paragraphs):
-        for rule in free:
-            match = match_paragraph(rule, text, rules.max_chars)
+    for i, (text, words) in enumerate(views):
+        if text is None:
+            continue
+        for rule in free:  # match_view inlined: this loop runs once per paragraph and rule
+            if rule.max_words and words > rule.max_words:
+                continue
+            match = rule.regex.fullmatch(text)
             if match is not None:
                 marks[i] = (rule, match)
                 break
     return marks
 
 
-def _contextual_marks(paragraphs: list[str], rules: RuleSet, marked: set[int]) -> dict[int, Mark]:
-    survivors = [i for i in range(len(paragraphs)) if i not in marked]
-    words = {i: len(paragraphs[i].split()) for i in survivors}
+def _contextual_marks(views: list[View], rules: RuleSet, marked: set[int]) -> dict[int, Mark]:
+    survivors = [i for i in range(len(views)) if i not in marked]
+    words = {i: views[i].words for i in survivors}
     marks: dict[int, Mark] = {}
     contextual = rules.contextual_rules
     for rank, i in enumerate(survivors):
         for rule in contextual:
             if not _in_context(rule, rank, survivors, words):
                 continue
-            match = match_paragraph(rule, paragraphs[i], rules.max_chars)
+            match = match_view(rule, views[i])
             if match is not None:
                 marks[i] = (rule, match)
                 break

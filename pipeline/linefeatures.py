@@ -78,8 +78,9 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
     tokens = line.split()
     bare = [t.strip(_EDGE) for t in tokens]
     bare = [t for t in bare if t]
+    lowered = [t.lower() for t in bare]
     dense = len(_DENSE_SCRIPT.findall(line))
-    stops = sum(t.lower() in stopwords for t in bare)
+    stops = sum(t in stopwords for t in lowered)
     return LineFeatures(
         length=len(line) + 2 * dense,
         words=len(tokens),
@@ -87,19 +88,27 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
         terminal=line.rstrip().endswith(_TERMINAL),
         bullet=line.lstrip().startswith(_BULLETS),
         separators=len(_SEPARATORS.findall(line)),
-        title_case=_title_case_share(bare, stopwords),
+        title_case=_title_case_share(bare, lowered, stopwords),
         copyright="\u00a9" in line,
         dense_script=dense * 3 > len(line),
-        digit=any(ch.isdigit() for ch in line),
+        digit=has_digit(line),
         url=len(tokens) == 1 and tokens[0].lower().startswith(("http://", "https://", "www.")),
     )
 
 
-def _title_case_share(words: list[str], stopwords: frozenset[str]) -> float:
+def has_digit(line: str) -> bool:
+    """``any(ch.isdigit() for ch in line)``, without a Python step per character: ASCII
+    text can only hold 0-9, other text is checked once per distinct character."""
+    if line.isascii():
+        return any(d in line for d in "0123456789")
+    return any(ch.isdigit() for ch in set(line))
+
+
+def _title_case_share(words: list[str], lowered: list[str], stopwords: frozenset[str]) -> float:
     """Share of content words that start with a capital: near 1 for headlines and menu
     items ("Most Read Stories"), low for sentences. Function words are skipped because
-    title case leaves them lower-case."""
-    content = [w for w in words if w.lower() not in stopwords and w[0].isalpha()]
+    title case leaves them lower-case. ``lowered`` is ``words`` lower-cased."""
+    content = [w for w, low in zip(words, lowered, strict=True) if low not in stopwords and w[0].isalpha()]
     if not content:
         return 0.0
     return sum(bool(_CAPITALISED.match(w)) for w in content) / len(content)

@@ -26,6 +26,8 @@ END_PUNCTUATION = (".", "!", "?", '"', "'", "\u201d", "\u2019", ":", ")", ";")
 WORD_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb-\u2013\u2014"
 _QUOTE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
+WordCounts = dict[str, int]  # paragraph -> linefeatures.word_count, computed once per document
+
 # (signal, config key of its limit, reason code, group, bound): "min" limits are lower bounds.
 CHECKS: tuple[tuple[str, str, str, str, str], ...] = (
     ("words", "min_words", "too_short", "always", "min"),
@@ -61,15 +63,16 @@ def assess_quality(doc: Document, cfg: dict[str, Any]) -> Document:
 
 
 def quality_signals(paragraphs: list[str], cfg: dict[str, Any]) -> dict[str, float | int]:
-    text, text_words = _running_text(paragraphs)
-    signals: dict[str, float | int] = {"words": len(_words(paragraphs)), "paragraphs": len(paragraphs)}
-    signals.update(duplicate_lines(paragraphs, cfg["prose_paragraph_min_words"]))
-    for n in (2, 3, 4):
-        signals[f"top_{n}gram_char_frac"] = top_ngram_char_frac(text_words, n)
+    text, text_words, all_words = _running_text(paragraphs)
+    counts = {p: word_count(p) for p in paragraphs}  # once per distinct paragraph, not per use
+    prose_min = cfg["prose_paragraph_min_words"]
+    signals: dict[str, float | int] = {"words": len(all_words), "paragraphs": len(paragraphs)}
+    signals.update(duplicate_lines(paragraphs, prose_min, counts))
+    signals.update(top_ngram_char_fracs(text_words, (2, 3, 4)))
     signals["chatbot_frac"] = chatbot_fraction(paragraphs, cfg["chatbot_phrases"])
     signals.update(spam_signals(text, text_words))
-    signals.update(line_shapes(paragraphs, cfg["short_line_words"]))
-    signals["prose_words"] = prose_words(paragraphs, cfg["prose_paragraph_min_words"])
+    signals.update(line_shapes(paragraphs, cfg["short_line_words"], counts))
+    signals["prose_words"] = prose_words(paragraphs, prose_min, counts)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in signals.items()}
 
 
@@ -105,13 +108,14 @@ def enforced_groups(signals: dict[str, float | int], cfg: dict[str, Any]) -> dic
     }
 
 
-def _running_text(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+def _running_text(paragraphs: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Paragraphs and words outside table rows (Extract renders a table row as "| a | b |"):
     a standings or results table is numbers and repeated values by design (an AEB dev gold
     article is 39% words with a letter because of one), so the word and n-gram statistics
-    judge the text around it."""
+    judge the text around it. Also all words; tokenised once when there is no table."""
     text = [p for p in paragraphs if not p.startswith("|")]
-    return text, _words(text)
+    text_words = _words(text)
+    return text, text_words, text_words if len(text) == len(paragraphs) else _words(paragraphs)
 
 
 def _words(paragraphs: list[str]) -> list[str]:
@@ -121,7 +125,7 @@ def _words(paragraphs: list[str]) -> list[str]:
     return [t for t in tokens if t]
 
 
-def duplicate_lines(paragraphs: list[str], min_words: int) -> dict[str, float]:
+def duplicate_lines(paragraphs: list[str], min_words: int, counts: WordCounts | None = None) -> dict[str, float]:
     """Share of paragraphs, and of characters, in repeats of an earlier prose paragraph
     (Gopher's duplicate-line fractions, counted on prose only).
 
@@ -133,7 +137,7 @@ def duplicate_lines(paragraphs: list[str], min_words: int) -> dict[str, float]:
     seen: set[str] = set()
     dup_count = dup_chars = 0
     for p in paragraphs:
-        if p in seen and is_prose(p, min_words):
+        if p in seen and is_prose(p, min_words, counts):
             dup_count += 1
             dup_chars += len(p)
         seen.add(p)
@@ -144,33 +148,50 @@ def duplicate_lines(paragraphs: list[str], min_words: int) -> dict[str, float]:
     }
 
 
-def is_prose(paragraph: str, min_words: int) -> bool:
+def is_prose(paragraph: str, min_words: int, counts: WordCounts | None = None) -> bool:
     """Sentence-shaped: ``min_words`` or more words, sentence-final punctuation, and neither
-    the leading bullet nor the trailing ellipsis of a list item or a teaser."""
+    the leading bullet nor the trailing ellipsis of a list item or a teaser. ``counts``
+    holds precomputed word counts (``word_count``) of the document's paragraphs."""
     return (
-        word_count(paragraph) >= min_words
-        and paragraph.endswith(END_PUNCTUATION)
+        paragraph.endswith(END_PUNCTUATION)
+        and _word_count(paragraph, counts) >= min_words
         and not paragraph.startswith(BULLETS)
         and not paragraph.endswith(ELLIPSES)
     )
 
 
-def prose_words(paragraphs: list[str], min_words: int) -> int:
+def prose_words(paragraphs: list[str], min_words: int, counts: WordCounts | None = None) -> int:
     """Words in distinct prose paragraphs (``is_prose``): how much article a page holds
     besides its lists, teasers and repeats."""
-    return sum(word_count(p) for p in dict.fromkeys(paragraphs) if is_prose(p, min_words))
+    distinct = dict.fromkeys(paragraphs)
+    return sum(_word_count(p, counts) for p in distinct if is_prose(p, min_words, counts))
+
+
+def _word_count(paragraph: str, counts: WordCounts | None) -> int:
+    return counts[paragraph] if counts is not None else word_count(paragraph)
 
 
 def top_ngram_char_frac(words: list[str], n: int) -> float:
     """Characters covered by all occurrences of the most frequent word n-gram, over all
     word characters (Gopher, Rae et al. 2021, Appendix A1); 0 when nothing repeats."""
+    return _top_ngram_char_frac(words, n, sum(len(w) for w in words))
+
+
+def top_ngram_char_fracs(words: list[str], sizes: tuple[int, ...]) -> dict[str, float]:
+    """``top_{n}gram_char_frac`` for each n, summing the word characters once."""
+    total = sum(len(w) for w in words)
+    return {f"top_{n}gram_char_frac": _top_ngram_char_frac(words, n, total) for n in sizes}
+
+
+def _top_ngram_char_frac(words: list[str], n: int, total: int) -> float:
+    """Grams are counted from zipped shifted lists (same grams, same first-seen order, so
+    the same most_common winner as slicing) because slicing a tuple per position is slower."""
     if len(words) < n:
         return 0.0
-    counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    counts = Counter(zip(*(words[k:] for k in range(n)), strict=False))
     gram, count = counts.most_common(1)[0]
     if count < 2:
         return 0.0
-    total = sum(len(w) for w in words)
     return min(1.0, count * sum(len(w) for w in gram) / total)
 
 
@@ -191,7 +212,7 @@ def chatbot_fraction(paragraphs: list[str], phrases: list[str]) -> float:
     return leaked / total if total else 0.0
 
 
-def line_shapes(paragraphs: list[str], short_words: int) -> dict[str, float]:
+def line_shapes(paragraphs: list[str], short_words: int, counts: WordCounts | None = None) -> dict[str, float]:
     """Link-list shapes: bullets and trailing ellipses (Gopher), bare URLs, and short
     unpunctuated lines (headline or menu lists)."""
     if not paragraphs:
@@ -201,7 +222,7 @@ def line_shapes(paragraphs: list[str], short_words: int) -> dict[str, float]:
         "bullet_frac": sum(p.startswith(BULLETS) for p in paragraphs) / total,
         "ellipsis_frac": sum(p.endswith(ELLIPSES) for p in paragraphs) / total,
         "url_frac": sum(_mostly_urls(p) for p in paragraphs) / total,
-        "short_line_frac": sum(_short_unpunctuated(p, short_words) for p in paragraphs) / total,
+        "short_line_frac": sum(_short_unpunctuated(p, short_words, counts) for p in paragraphs) / total,
     }
 
 
@@ -211,6 +232,6 @@ def _mostly_urls(paragraph: str) -> bool:
     return bool(tokens) and urls * 2 >= len(tokens)
 
 
-def _short_unpunctuated(paragraph: str, short_words: int) -> bool:
+def _short_unpunctuated(paragraph: str, short_words: int, counts: WordCounts | None = None) -> bool:
     """Words counted script-aware: a Japanese sentence has no spaces but is not short."""
-    return word_count(paragraph) <= short_words and not paragraph.endswith(END_PUNCTUATION)
+    return _word_count(paragraph, counts) <= short_words and not paragraph.endswith(END_PUNCTUATION)

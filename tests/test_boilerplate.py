@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.boilerplate import fold, load_rules, match_paragraph, strip_boilerplate
+from pipeline.boilerplate import fold, load_rules, match_paragraph, match_view, strip_boilerplate, view_of
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.document import Document, split_paragraphs
 from pipeline.rules import Rule, RuleSet
@@ -445,3 +446,20 @@ def test_contributor_credit_goes_only_at_the_end() -> None:
     assert doc.paragraphs == [LONG, LONG2]
     early = [credit, LONG, LONG2, LONG, LONG2, LONG, LONG2]
     assert strip_boilerplate(doc_of(*early), RULES).paragraphs == early
+
+
+def test_view_is_folded_once_and_counts_the_raw_words() -> None:
+    text = "Don\u2019t\u00a0miss  \u201cthis\u201d\n story"
+    view = view_of(text, 2000)
+    assert view.text == 'Don\'t miss "this" story'
+    assert view.words == len(text.split()) == 4
+    assert view_of(text, 10).text is None and view_of(text, 10).words == 4
+
+
+def test_match_view_honours_word_limit_and_length_bound() -> None:
+    rule = Rule(id="t.leave.v1", category="comments", description="", regex=re.compile(r"leave a reply\b.*", re.I),
+                source="test", max_words=4)
+    assert match_view(rule, view_of("Leave a Reply", 2000)) is not None
+    assert match_view(rule, view_of("Leave a reply to this story", 2000)) is None  # 6 words > 4
+    assert match_view(rule, view_of("Leave a Reply", 5)) is None  # over the length bound
+    assert match_paragraph(rule, "Leave\u00a0a  Reply", 2000) is not None

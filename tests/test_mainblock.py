@@ -6,7 +6,7 @@ from __future__ import annotations
 from pipeline import boilerplate, mainblock
 from pipeline.config import load_config
 from pipeline.document import Document
-from pipeline.linefeatures import line_features, word_count
+from pipeline.linefeatures import has_digit, line_features, word_count
 
 SENTENCE = "The council said on Tuesday that the new bridge would open to traffic in the spring of next year."
 MENU = [f"Section {n}" for n in range(30)]
@@ -78,3 +78,11 @@ def test_line_features_and_script_aware_word_count() -> None:
     assert line_features("Most Read Stories Of The Week", stop).title_case == 1.0
     assert word_count("報道によると、今回販売されたのは") == 8
     assert word_count("two words") == 2
+
+
+def test_has_digit_matches_str_isdigit() -> None:
+    cases = [("June 9 -- Tampa", True), ("World news", False), ("caf\u00e9 au lait", False), ("", False),
+             ("caf\u00e9 n\u00b0 3", True), ("x\u00b2", True), ("\u0663 \u0634\u0627\u0631\u0639", True)]
+    for line, expected in cases:
+        assert has_digit(line) is expected, line
+        assert has_digit(line) == any(ch.isdigit() for ch in line)

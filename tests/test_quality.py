@@ -10,7 +10,14 @@ import pytest
 from pipeline.boilerplate import strip_boilerplate
 from pipeline.config import load_config
 from pipeline.document import Document, split_paragraphs
-from pipeline.quality import CHECKS, assess_quality, failed_checks, top_ngram_char_frac
+from pipeline.quality import (
+    CHECKS,
+    assess_quality,
+    failed_checks,
+    quality_signals,
+    top_ngram_char_frac,
+    top_ngram_char_fracs,
+)
 from pipeline.rules import load_rules
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -295,3 +302,23 @@ def test_a_results_table_is_not_gibberish(cfg: dict[str, Any]) -> None:
     doc = assess_quality(doc_of(intro, "| Pos. | Driver | Points | Wins | Poles | Top 10 |", *rows), cfg)
     assert doc.ok, doc.detail
     assert doc.detail["quality"]["alpha_word_frac"] == 1.0
+
+
+def test_ngram_fractions_share_one_character_total() -> None:
+    words = ["a", "b", "a", "b", "a", "b", "cc"]
+    fracs = top_ngram_char_fracs(words, (2, 3, 4))
+    assert fracs == {f"top_{n}gram_char_frac": top_ngram_char_frac(words, n) for n in (2, 3, 4)}
+    assert fracs["top_2gram_char_frac"] == 3 * 2 / 8  # ("a", "b") three times, 8 word characters
+    assert fracs["top_4gram_char_frac"] == 2 * 4 / 8  # ("a", "b", "a", "b") at 0 and 2
+    assert top_ngram_char_fracs(["x", "y"], (3,)) == {"top_3gram_char_frac": 0.0}
+
+
+def test_word_count_signals_with_and_without_a_table(cfg: dict[str, Any]) -> None:
+    prose = "The river rose again on Sunday night and flooded the lower town."
+    plain = quality_signals([prose, prose, "Short line"], cfg)
+    # the repeated paragraph counts once towards prose words and once as a duplicate line
+    assert (plain["words"], plain["prose_words"], plain["short_line_frac"]) == (26, 12, round(1 / 3, 4))
+    assert plain["dup_line_frac"] == round(1 / 3, 4)
+    table = quality_signals([prose, "| 1 | 2 | 3 |"], cfg)
+    assert table["words"] == 19  # the row's 7 tokens ("|" too) count as words, not in the n-gram statistics
+    assert table["top_2gram_char_frac"] == 0.0
