@@ -101,11 +101,17 @@ def signatures(shingle_sets: Iterable[np.ndarray], num_perm: int, seed: int) -> 
     return signatures_flat(flat, offsets, num_perm, seed)
 
 
+def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """Shared elements of two sorted unique hash arrays; computed once, it gives Jaccard and
+    both containments, which is why callers verifying many pairs take it directly."""
+    return int(np.intersect1d(a, b, assume_unique=True).size)
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """True Jaccard of two sorted unique hash arrays: what verification trusts, not the estimate."""
     if a.size == 0 and b.size == 0:
         return 0.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = intersection_size(a, b)
     return inter / (a.size + b.size - inter)
 
 
@@ -113,7 +119,7 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     """Share of ``a``'s shingles that occur in ``b`` (Broder 1997's containment of a in b)."""
     if a.size == 0:
         return 0.0
-    return np.intersect1d(a, b, assume_unique=True).size / a.size
+    return intersection_size(a, b) / a.size
 
 
 def site_of(metadata: dict[str, Any]) -> str:

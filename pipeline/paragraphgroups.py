@@ -52,7 +52,11 @@ def group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> Groups:
                             cfg["seed"], cfg["lsh_false_negative_weight"])
     neighbours: dict[int, set[int]] = defaultdict(set)
     template: dict[int, set[int]] = defaultdict(set)
+    sizes = np.diff(table.shingle_offsets)[first]
     for a, b in sorted(pairs):
+        small, large = sorted((int(sizes[a]), int(sizes[b])))
+        if not large or small / large < lowest:
+            continue  # Jaccard <= small / large: an exact bound, skips the intersection
         sim = jaccard(table.paragraph_shingles(int(first[a])), table.paragraph_shingles(int(first[b])))
         for found, threshold in ((neighbours, cfg["paragraph_threshold"]), (template, cfg["template_threshold"])):
             if sim >= threshold:

@@ -361,6 +361,17 @@ def test_truncated_copy_rejected_by_containment_unless_switched_off() -> None:
     assert (copy.reason, copy.detail["containment"]) == ("duplicate", 1.0)
 
 
+def test_containment_candidates_come_only_from_groups_of_bounded_size() -> None:
+    original = doc("orig", BRIDGE, site="courier.example", date="2024-02-07")
+    truncated = doc("short", BRIDGE[:4], site="agg.example", date="2024-02-08")  # Jaccard about 0.4: no LSH pair
+    bounded = {**CFG, "candidate_group_max_docs": 2}
+    assert decide([truncated, original], bounded)["short"]["duplicate_of"] == "orig"
+    # each shared paragraph is in 2 documents: above a cap of 1 they say "same site", propose no pair
+    assert decide([truncated, original], {**CFG, "candidate_group_max_docs": 1}) == {
+        "short": {"reuses": [{"id": "orig", "paragraphs": 4}]}
+    }
+
+
 def test_decisions_with_reuse_and_containment_round_trip(tmp_path: Path) -> None:
     decisions: dict[str, dedup.Decision] = {
         "a": {"duplicate_of": "b", "similarity": 0.41, "containment": 0.97},

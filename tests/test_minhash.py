@@ -78,6 +78,20 @@ def test_equal_sets_give_equal_signatures_and_are_lsh_candidates() -> None:
     assert candidate_pairs([10, 20, 30], sigs, threshold=0.8, seed=1) == {(10, 30)}
 
 
+def test_candidate_pairs_match_datasketch_lsh_and_share_a_band() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 2**32, size=(6, 128), dtype=np.uint32)
+    base[1, :64] = base[0, :64]  # shares bands 0-7 of 16x8 with row 0
+    base[2, 120:] = base[3, 120:]  # shares only the last band with row 3
+    base[4, 5:] = base[5, 5:]  # differs in band 0 only: still shares the other bands
+    index = LshIndex(0.8, 128, seed=1, false_negative_weight=0.95)
+    index.insert_many(list(range(6)), base)
+    expected = {(min(k, int(o)), max(k, int(o))) for k, found in enumerate(index.query_many(base))
+                for o in found if o != k}
+    got = candidate_pairs(list(range(6)), base, 0.8, seed=1, false_negative_weight=0.95)
+    assert got == expected == {(0, 1), (2, 3), (4, 5)}
+
+
 def test_site_from_metadata_or_url_host() -> None:
     assert site_of({"site": "Example.com", "url": "https://other.org/x"}) == "example.com"
     assert site_of({"url": "https://www.barta-india.in/news/1"}) == "barta-india.in"
