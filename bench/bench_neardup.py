@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata as md
 import json
 import platform
 import shutil
@@ -43,6 +42,7 @@ from datasketch import MinHash, MinHashLSH
 
 from pipeline.config import load_config
 from pipeline.document import Document, split_paragraphs
+from pipeline.report import library_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "work" / "neardup"
@@ -455,12 +455,7 @@ def environment() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    versions = {}
-    for pkg in ("datasketch", "numpy", "xxhash", "luigi"):
-        try:
-            versions[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            versions[pkg] = "missing"
+    versions = library_versions("numpy", "xxhash")
     return {
         "commit": git("rev-parse", "--short", "HEAD"),
         "worktree_dirty": bool(git("status", "--porcelain")),

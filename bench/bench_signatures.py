@@ -20,7 +20,6 @@ Writes bench/results/signatures.json and signatures.md.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata as md
 import json
 import os
 import platform
@@ -39,6 +38,7 @@ from pipeline.config import load_config
 from pipeline.document import Document, split_paragraphs
 from pipeline.lshindex import LshIndex
 from pipeline.minhash import SignatureTable, compute_signatures, normalise
+from pipeline.report import library_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 AEB = ROOT.parent / "shared" / "data" / "aeb" / "ground-truth.json"
@@ -114,7 +114,7 @@ def environment() -> dict[str, Any]:
                 if line.startswith("model name")), platform.processor())
     return {"python": platform.python_version(), "cpu": cpu, "cores_visible": os.cpu_count(),
             "commit": git("rev-parse", "--short", "HEAD") + (" (dirty)" if git("status", "--porcelain") else ""),
-            **{pkg: md.version(pkg) for pkg in ("datasketch", "numpy", "xxhash")}}
+            **library_versions("numpy", "xxhash")}
 
 
 def markdown(r: dict[str, Any]) -> str:

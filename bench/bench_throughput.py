@@ -38,7 +38,6 @@ import argparse
 import contextlib
 import datetime as dt
 import gzip
-import importlib.metadata as md
 import json
 import os
 import platform
@@ -52,6 +51,8 @@ from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
+
+from pipeline.report import library_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
@@ -370,12 +371,7 @@ def environment(workers: int) -> dict[str, Any]:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = md.version(name)
-        except md.PackageNotFoundError:
-            versions[name] = "missing"
+    versions = library_versions(*LIBRARIES)
     peer = peer_version()
     return {
         "commit": git("rev-parse", "--short", "HEAD"), "dirty_worktree": bool(git("status", "--porcelain")),

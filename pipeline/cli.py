@@ -27,7 +27,7 @@ from pipeline.config import CONFIG_DIR, ConfigError, load_config
 from pipeline.daily import backfill, partition
 from pipeline.fingerprint import input_signature
 from pipeline.htmlreport import write_html_report
-from pipeline.layout import STAGES, read_run_file, write_run_file
+from pipeline.layout import DEDUP_STATE_DIR, STAGES, read_run_file, write_run_file
 from pipeline.progress import Progress
 from pipeline.rerun import delete, plan_deletions, stages_to_rebuild
 from pipeline.status import FAILED, run_status, shard_count
@@ -39,7 +39,6 @@ EXIT_DOCUMENT_ERRORS = 3  # the batch finished, but some inputs are in errors.js
 EXIT_TASK_FAILED = 4
 EXIT_SCHEDULING = 5
 OTHER_WORKERS_POLL_SECONDS = 2.0
-DEDUP_STATE_DIR = "dedup-state"
 
 EXIT_CODES_HELP = """exit codes:
   0  success: every input is an article or a rejection with a reason

@@ -16,6 +16,7 @@ import luigi
 from luigi.tools.range import RangeDaily
 
 from pipeline.fingerprint import input_signature
+from pipeline.layout import DEDUP_STATE_DIR
 from pipeline.tasks import Publish, task_params
 
 
@@ -41,7 +42,7 @@ class DailyBatch(luigi.Task):
         day = self.date.isoformat()
         out = str(Path(self.output_root) / day)
         # every day is deduplicated against the days before it (see dedupstate.py)
-        state = "" if self.dedup_redis else str(Path(self.output_root) / "dedup-state")
+        state = "" if self.dedup_redis else str(Path(self.output_root) / DEDUP_STATE_DIR)
         return Publish(**task_params(inputs, out, self.config_file, input_signature(inputs), day, state,
                                      self.dedup_redis))
 

@@ -53,10 +53,23 @@ def _code_version(*modules: str) -> str:
     return digest.hexdigest()[:12]
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """(modification time, size): cheap, and changes whenever the file is rewritten."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
 def _file_digest(paths: list[Path]) -> str:
+    """Hash of the rule files' contents. Luigi asks for every task's output many times, so the
+    files are read again only when their stamp changes, not on every fingerprint."""
+    return _stamped_digest(tuple((str(p), *file_stamp(p)) for p in paths))
+
+
+@cache
+def _stamped_digest(stamped: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
+    for path, *_ in stamped:
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
 

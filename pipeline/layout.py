@@ -16,6 +16,7 @@ from pipeline.atomic import write_text
 STAGES = ("ingest", "encoding", "extract", "strip", "language", "signatures", "neardup", "final", "publish")
 PER_SHARD = ("encoding", "extract", "strip", "language", "signatures", "final")
 RUN_FILE = "run.json"
+DEDUP_STATE_DIR = "dedup-state"  # beside the batches of one output root: earlier batches' kept documents
 
 
 def shard_name(shard: int) -> str:

@@ -34,9 +34,6 @@ class Groups:
     def family(self, g: int) -> set[int]:
         return {g, *self.neighbours.get(g, ())}
 
-    def template_family(self, g: int) -> set[int]:
-        return {g, *self.template_neighbours.get(g, ())}
-
 
 def group_paragraphs(table: SignatureTable, cfg: dict[str, Any]) -> Groups:
     """Exact groups first; LSH over one representative per long group proposes near-copies.

@@ -19,9 +19,10 @@ from pipeline.writers import PublishCounts
 LIBRARIES = ("luigi", "trafilatura", "ftfy", "langdetect", "datasketch", "warcio", "charset-normalizer", "lxml")
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(*extra: str) -> dict[str, str]:
+    """Installed versions of the libraries the pipeline runs on (and of ``extra`` packages)."""
     versions = {"newsclean": __version__}
-    for name in LIBRARIES:
+    for name in (*LIBRARIES, *extra):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

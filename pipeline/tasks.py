@@ -26,7 +26,7 @@ from pipeline import boilerplate, dedup, encoding, extract, language, quality, r
 from pipeline.atomic import write_text
 from pipeline.config import Config, load_config
 from pipeline.document import Document, read_shard, write_shard
-from pipeline.fingerprint import stage_fingerprints
+from pipeline.fingerprint import file_stamp, stage_fingerprints
 from pipeline.layout import (
     clear_failure,
     record_failure,
@@ -45,8 +45,7 @@ log = logging.getLogger("newsclean")
 
 def _config(path: str) -> Config:
     """The config for a task, re-read when the file changes (tasks ask for it often)."""
-    stamp = (Path(path).stat().st_mtime_ns, Path(path).stat().st_size) if path else None
-    return _load_config(path, stamp)
+    return _load_config(path, file_stamp(Path(path)) if path else None)
 
 
 @cache
