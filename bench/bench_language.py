@@ -193,7 +193,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"{', '.join(below) or 'none'}.",
         f"langdetect alone (baseline) is below target on: {', '.join(base_below) or 'none'}.",
         f"The pipeline answers `und` for {s['und_rate']:.2%} of sentences (fewer than "
-        f"{report['config']['min_letters']} letters: `min_letters`, a rule for articles, not tuned here); "
+        f"{report['config']['min_letters']} letters, a word or two: `min_letters`); "
         f"of the sentences it does tag, {s['accuracy_when_tagged']:.2%} are right. "
         f"Paragraphs: `und` {p['und_rate']:.2%}.",
         f"Throughput ratio = baseline seconds / pipeline seconds (above 1: the pipeline is faster; "

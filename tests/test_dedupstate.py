@@ -6,11 +6,6 @@ port; they skip with the reason when it cannot be started.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -88,37 +83,6 @@ def test_subset_and_pack_round_trip_rows_exactly() -> None:
     for name in vars(part):
         assert np.array_equal(getattr(back, name), getattr(part, name)), name
     assert unpack([pack(table, 3)], table.params).para_sig.shape == (0, CFG["num_perm"])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def redis_port(tmp_path: Path) -> Iterator[int]:
-    """A real redis-server started from scripts/redis-server.sh on a free port."""
-    redis = pytest.importorskip("redis", reason="pip install redis (the test extra) for the shared option")
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server not installed (scripts/install-test-services.sh redis-server)")
-    port = _free_port()
-    proc = subprocess.Popen([str(ROOT / "scripts" / "redis-server.sh"), str(port), str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.skip(f"redis-server did not answer on 127.0.0.1:{port}")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.mark.redis

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -53,36 +50,6 @@ def test_daily_fills_in_missing_days_only(tmp_path: Path) -> None:
 
 def test_daily_needs_a_date_placeholder(tmp_path: Path) -> None:
     assert main(["daily", "--input", str(SEEDS), "--output", str(tmp_path)]) == 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"luigid exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    pytest.fail("luigid did not start listening in time")
-
-
-@pytest.fixture
-def luigid(tmp_path: Path):  # type: ignore[no-untyped-def]
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "STATE_DIR": str(tmp_path / "luigid"),
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "luigid.sh")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for_port(port, proc, time.monotonic() + 30)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def test_two_workers_share_a_batch_through_luigid(tmp_path: Path, luigid: str) -> None:
