@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench-encoding bench-language bench-quality bench-neardup bench-throughput clean
+.PHONY: run test lint bench-encoding bench-language bench-quality bench-neardup bench-throughput bench-scaleout clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-throughput: $(STAMP)
 	test -x $(PEER)/bin/python || ($(PYTHON) -m venv $(PEER) && $(PEER)/bin/pip install --quiet --upgrade pip \
 		&& $(PEER)/bin/pip install --quiet 'datatrove[processing]==0.10.1' spacy orjson)
 	$(BIN)/python bench/bench_throughput.py --docs 10000
+
+# luigid and redis-server started by the project's scripts (redis-server: scripts/install-test-services.sh)
+bench-scaleout: $(STAMP)
+	$(BIN)/python bench/bench_scaleout.py --docs 10000
 
 clean:
 	rm -rf output
