@@ -8,7 +8,9 @@ history. Keys, all under the fixed prefix ``basename`` (default ``newsclean``):
   ``"<doc id>\\x1f<row>"``;
 * ``<b>:exact:<16 hex>``: set of doc ids having a paragraph with that exact hash;
 * ``<b>:docs``: hash doc id -> :func:`pipeline.dedupstate.pack` record (for verification);
-* ``<b>:batchof``: hash doc id -> batch key; ``<b>:batch:<key>``: set of that batch's ids.
+* ``<b>:batchof``: hash doc id -> batch key; ``<b>:batch:<key>``: set of that batch's ids;
+* ``<b>:batches``: set of the batch keys present, so a batch with nothing before it skips
+  the queries (about 30 s for 10k documents: one Redis command per band and paragraph).
 
 Only documents of batches that sort before this one are returned, as in the directory
 backend; adding a batch again first removes what it added last time.
@@ -49,6 +51,8 @@ class RedisState:
         return [i for i, b in zip(ordered, batches, strict=True) if b is not None and b.decode() < self.batch]
 
     def related(self, table: SignatureTable, cfg: dict[str, Any]) -> SignatureTable | None:
+        if not self._has_earlier_batch():
+            return None
         limit = cfg["state_max_matches"]
         found: set[Hashable] = set()
         for hits in self.docs.query_many(doc_signatures(table)[1]):
@@ -63,6 +67,14 @@ class RedisState:
             return None
         blobs = self.client.hmget(self._key("docs"), ids)
         return unpack([b for b in blobs if b is not None], table.params)
+
+    def _has_earlier_batch(self) -> bool:
+        """Whether any batch sorting before this one is stored. A state written before the
+        ``batches`` set existed has ids in ``batchof`` only: then the queries decide."""
+        names = self.client.smembers(self._key("batches"))
+        if names:
+            return any(b.decode() < self.batch for b in names)
+        return bool(self.client.hlen(self._key("batchof")))
 
     def _exact_matches(self, exact: np.ndarray) -> list[set[str]]:
         pipe = self.client.pipeline(transaction=False)
@@ -88,6 +100,7 @@ class RedisState:
             pipe.hset(self._key("batchof"), doc_id, self.batch)
         if ids:
             pipe.sadd(self._key("batch", self.batch), *ids)
+            pipe.sadd(self._key("batches"), self.batch)
         pipe.execute()
 
     def _forget_batch(self) -> None:
@@ -107,5 +120,6 @@ class RedisState:
         pipe.hdel(self._key("docs"), *ids)
         pipe.hdel(self._key("batchof"), *ids)
         pipe.delete(self._key("batch", self.batch))
+        pipe.srem(self._key("batches"), self.batch)
         pipe.execute()
 

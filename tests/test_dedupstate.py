@@ -98,6 +98,26 @@ def test_redis_state_matches_the_directory_state(redis_port: int, tmp_path: Path
 
 
 @pytest.mark.redis
+def test_redis_state_skips_queries_only_when_no_earlier_batch_is_stored(redis_port: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis
+
+    url = f"redis://127.0.0.1:{redis_port}"
+    run(dedup.open_state(CFG, "2024-02-08", redis_url=url), day1())
+    queried: list[int] = []
+    real_query = LshIndex.query_many
+    monkeypatch.setattr(LshIndex, "query_many", lambda self, sigs: queried.append(len(sigs)) or real_query(self, sigs))
+    table = dedup.compute_signatures(day2(), CFG)
+    assert dedup.open_state(CFG, "2024-02-07", redis_url=url).related(table, CFG) is None
+    assert queried == []  # only a later batch is stored: nothing to ask
+    assert dedup.open_state(CFG, "2024-02-09", redis_url=url).related(table, CFG) is not None
+    redis.Redis(host="127.0.0.1", port=redis_port).delete("newsclean:batches")  # a state from before the set
+    queried.clear()
+    assert dedup.open_state(CFG, "2024-02-09", redis_url=url).related(table, CFG) is not None
+    assert queried
+
+
+@pytest.mark.redis
 def test_batched_redis_queries_equal_datasketch_query(redis_port: int) -> None:
     table: SignatureTable = dedup.compute_signatures(day1() + day2(), CFG)
     storage = redis_storage("127.0.0.1", redis_port, b"test-query")
