@@ -23,6 +23,9 @@ _DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7
 _EDGE = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
 _TERMINAL = (".", "!", "?", '"', "\u201d", "\u00bb", "\u3002", "\uff01", "\uff1f", ".)", '."')
 _BULLETS = ("\u2022", "\u00b7", "\u25cf", "\u25ba", "\u25b6", "\u203a", "\u00bb", "* ", "- ", "\u2013 ")
+# Glyphs that only ever mark a list item (a renderer's <li>); dashes, asterisks and guillemets
+# also open dialogue, attributions, footnotes and quotes, so they do not make a list item.
+_LIST_GLYPHS = ("\u2022", "\u00b7", "\u25cf", "\u25aa", "\u25e6")
 _SEPARATORS = re.compile(r" [|/\u2022\u00b7] ")
 _CAPITALISED = re.compile(r"[A-Z\u00c0-\u00de\u0410-\u042f]")
 
@@ -42,6 +45,8 @@ class LineFeatures:
     dense_script: bool
     digit: bool
     url: bool
+    cells: int
+    list_item: bool
 
 
 def load_stopwords(path: Path) -> frozenset[str]:
@@ -93,7 +98,17 @@ def line_features(line: str, stopwords: frozenset[str]) -> LineFeatures:
         dense_script=dense * 3 > len(line),
         digit=has_digit(line),
         url=len(tokens) == 1 and tokens[0].lower().startswith(("http://", "https://", "www.")),
+        cells=table_cells(line),
+        list_item=line.lstrip().startswith(_LIST_GLYPHS),
     )
+
+
+def table_cells(line: str) -> int:
+    """Tab-separated cells of a line: a rendered table row keeps its cells apart with tabs,
+    which no menu or sentence does; 0 for a line without a tab."""
+    if "\t" not in line:
+        return 0
+    return sum(1 for cell in line.split("\t") if cell.strip())
 
 
 def has_digit(line: str) -> bool:

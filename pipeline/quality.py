@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.linefeatures import word_count
+from pipeline.linefeatures import table_cells, word_count
 from pipeline.spam import spam_signals
 
 # Non-ASCII marks are written as escapes: bullets, en/em dashes, guillemets, curly quotes.
@@ -63,7 +63,7 @@ def assess_quality(doc: Document, cfg: dict[str, Any]) -> Document:
 
 
 def quality_signals(paragraphs: list[str], cfg: dict[str, Any]) -> dict[str, float | int]:
-    text, text_words, all_words = _running_text(paragraphs)
+    text, text_words, all_words = _running_text(paragraphs, cfg["table_min_cells"])
     counts = {p: word_count(p) for p in paragraphs}  # once per distinct paragraph, not per use
     prose_min = cfg["prose_paragraph_min_words"]
     signals: dict[str, float | int] = {"words": len(all_words), "paragraphs": len(paragraphs)}
@@ -108,12 +108,13 @@ def enforced_groups(signals: dict[str, float | int], cfg: dict[str, Any]) -> dic
     }
 
 
-def _running_text(paragraphs: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """Paragraphs and words outside table rows (Extract renders a table row as "| a | b |"):
+def _running_text(paragraphs: list[str], table_min_cells: int) -> tuple[list[str], list[str], list[str]]:
+    """Paragraphs and words outside table rows (Extract renders a table row as "| a | b |",
+    scraped text keeps a row's cells apart with tabs, see ``linefeatures.table_cells``):
     a standings or results table is numbers and repeated values by design (an AEB dev gold
     article is 39% words with a letter because of one), so the word and n-gram statistics
     judge the text around it. Also all words; tokenised once when there is no table."""
-    text = [p for p in paragraphs if not p.startswith("|")]
+    text = [p for p in paragraphs if not p.startswith("|") and table_cells(p) < table_min_cells]
     text_words = _words(text)
     return text, text_words, text_words if len(text) == len(paragraphs) else _words(paragraphs)
 

@@ -28,6 +28,7 @@ def test_menus_around_the_article_go_and_the_subheading_stays() -> None:
 def test_clean_text_without_chrome_is_left_whole() -> None:
     paragraphs = ["Short title line", *ARTICLE, "The vote was close"]
     assert _strip(paragraphs).paragraphs == paragraphs
+    assert _strip([*paragraphs, "\u2022 Facebook", "\u2022 Twitter"]).paragraphs == paragraphs
 
 
 def test_clean_article_ending_in_a_long_list_is_left_whole() -> None:
@@ -36,6 +37,7 @@ def test_clean_article_ending_in_a_long_list_is_left_whole() -> None:
     items = [f"Model {n} earbuds" for n in range(30)]
     paragraphs = [*ARTICLE, *items]
     assert _strip(paragraphs).paragraphs == paragraphs
+    assert _strip([*paragraphs, "\u2022 Facebook", "\u2022 Twitter"]).paragraphs == paragraphs
 
 
 def test_footer_recognised_by_the_catalogue_is_evidence_of_a_page() -> None:
@@ -86,3 +88,80 @@ def test_has_digit_matches_str_isdigit() -> None:
     for line, expected in cases:
         assert has_digit(line) is expected, line
         assert has_digit(line) == any(ch.isdigit() for ch in line)
+
+
+def _page(article: list[str], *, lead: int = 30) -> list[str]:
+    """A rendered page: an opening menu of ``lead`` items, the article, a footer menu."""
+    return [*[f"Section {n}" for n in range(lead)], *article, *[f"Footer {n}" for n in range(10)]]
+
+
+def test_list_items_never_survive_even_inside_the_article() -> None:
+    """A rendered <li> (a bullet glyph) inside the block is a teaser or a share link, not text."""
+    teaser = "\u2022 Man Shot at Gas Station Dies at Hospital, police said on Monday evening."
+    doc = _strip(_page([ARTICLE[0], teaser, *ARTICLE[1:]]))
+    assert doc.paragraphs == ARTICLE
+    assert teaser in [r["text"] for r in doc.removed]
+
+
+def test_a_clean_article_keeps_its_own_bulleted_list() -> None:
+    """Without a page's chrome around it, a bulleted list is the article's ("Key points:");
+    bulleted links of a word or two are a share bar or a menu anywhere."""
+    paragraphs = [*ARTICLE, "\u2022 Rents rise by 3% from April", "\u2022 Bus fares stay the same"]
+    assert _strip(paragraphs).paragraphs == paragraphs
+    assert _strip([*paragraphs, "\u2022 Facebook", "\u2022 Twitter"]).paragraphs == paragraphs
+
+
+def test_dash_led_attributions_are_not_list_items() -> None:
+    """Dashes open attributions and dialogue (reviews signed "- Name"): they stay."""
+    paragraphs = [*ARTICLE, "\u2013 Ali***", SENTENCE]
+    assert _strip(paragraphs).paragraphs == paragraphs
+    assert _strip([*paragraphs, "\u2022 Facebook", "\u2022 Twitter"]).paragraphs == paragraphs
+
+
+def test_a_tab_separated_table_stays_inside_the_article() -> None:
+    rows = ["Pos\t\tDriver\t\tPoints\t\tWins", *[f"{n}\t\tDriver {n}\t\t{5000 - n}\t\t{n % 3}" for n in range(1, 21)]]
+    article = [*ARTICLE, *rows, SENTENCE.replace("bridge", "road")]
+    assert _strip(_page(article)).paragraphs == article
+
+
+def test_without_tabs_the_same_rows_read_as_chrome() -> None:
+    rows = [f"{n} Driver {n} {5000 - n}" for n in range(1, 21)]
+    doc = _strip(_page([*ARTICLE, *rows, SENTENCE.replace("bridge", "road")]))
+    assert not set(rows) & set(doc.paragraphs)
+
+
+def test_an_article_split_by_a_long_box_is_joined_again() -> None:
+    """A "most read" box of 14 teaser lines between two runs of the article (wider than the
+    old 10-line gap): both runs are article, the box is not."""
+    box = ["Most Read", *[f"Teaser Headline Number {n}" for n in range(13)]]
+    second = [SENTENCE.replace("council", "agency"), SENTENCE.replace("council", "minister")]
+    doc = _strip(_page([*ARTICLE, *box, *second]))
+    assert doc.paragraphs == [*ARTICLE, *second]
+
+
+def test_a_single_teaser_line_beyond_the_gap_does_not_join() -> None:
+    """One long line a few lines past the article scores like two sentences but is one
+    teaser: a single-line run needs ``block_extra_single_min_score``."""
+    teaser = "A long teaser for another story that ran yesterday, with a summary of what happened " \
+             "to the mayor and the council when the bridge plan was first put to a public vote."
+    doc = _strip(_page([*ARTICLE, "Related", "More News", teaser]))
+    assert doc.paragraphs == ARTICLE
+
+
+def test_a_long_opening_run_alone_shows_a_page() -> None:
+    """Twice ``block_edge_run`` chrome lines before the article vote twice: a page with a
+    long header but a short footer is still a page (no gold text opens with more than 9)."""
+    header = [f"Topic {n}" for n in range(16)]
+    doc = _strip([*header, *ARTICLE, "Footer"])
+    assert doc.paragraphs == ARTICLE
+    short = [f"Topic {n}" for n in range(9)]
+    assert _strip([*short, *ARTICLE, "Footer"]).paragraphs == [*short, *ARTICLE, "Footer"]
+
+
+def test_table_cells_counts_tab_separated_cells() -> None:
+    from pipeline.linefeatures import table_cells
+
+    assert table_cells("1\t\tKyle Busch\t\t5040") == 3
+    assert table_cells("no tabs here") == 0
+    assert line_features("\u2022 News", frozenset()).list_item
+    assert not line_features("\u2013 Ali***", frozenset()).list_item

@@ -322,3 +322,14 @@ def test_word_count_signals_with_and_without_a_table(cfg: dict[str, Any]) -> Non
     table = quality_signals([prose, "| 1 | 2 | 3 |"], cfg)
     assert table["words"] == 19  # the row's 7 tokens ("|" too) count as words, not in the n-gram statistics
     assert table["top_2gram_char_frac"] == 0.0
+
+
+def test_tab_separated_table_rows_are_left_out_of_word_statistics(cfg: dict[str, Any]) -> None:
+    """A standings table rendered with tabs is numbers and short names: Gopher's mean word
+    length (3 or more) would call the page gibberish if its rows counted."""
+    rows = [f"{n}\t\tAl Li\t\t{n * 7}\t\t{n % 3}\t\t0" for n in range(1, 41)]
+    signals = quality_signals([*ARTICLE, *rows], cfg)
+    assert signals["mean_word_len"] == quality_signals(ARTICLE, cfg)["mean_word_len"]
+    assert not failed_checks(signals, cfg)
+    glued = [r.replace("\t\t", " ") for r in rows]
+    assert quality_signals([*ARTICLE, *glued], cfg)["mean_word_len"] < 3.0
